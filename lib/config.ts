@@ -1,0 +1,269 @@
+/**
+ * Server configuration: one table of options, read from command-line flags
+ * (`--port 8080`, `--port=8080`) and environment variables (`PORT=8080`), in
+ * that order of precedence. The same table prints `--help` and the README's
+ * option list, so the three never drift apart.
+ *
+ * @module
+ */
+
+/** The resolved configuration the server runs with. */
+export interface Config {
+  port: number;
+  hostname: string;
+  frameAncestors: string;
+  allowedOrigins: string[];
+  maxMessageLength: number;
+  maxFrameBytes: number;
+  rateMessages: number;
+  rateBurst: number;
+  rateTyping: number;
+  rateAbuseLimit: number;
+  maxSocketsPerIp: number;
+  maxHandshakesPerMinute: number;
+  trustProxy: boolean;
+  maxBufferedBytes: number;
+  idleTimeout: number;
+  requestTimeout: number;
+  redisUrl: string;
+  kvPath: string;
+  metricsToken: string;
+  logFormat: "json" | "text" | "auto";
+  logLevel: "debug" | "info" | "warn" | "error";
+  logIps: boolean;
+}
+
+type Kind = "int" | "string" | "bool" | "list";
+
+/** One documented option. */
+export interface OptionSpec {
+  key: keyof Config;
+  env: string;
+  flag: string;
+  kind: Kind;
+  default: string;
+  help: string;
+  choices?: readonly string[];
+}
+
+/** Every option the server understands, with its default and meaning. */
+export const OPTIONS: readonly OptionSpec[] = [
+  opt("port", "int", "8000", "TCP port to listen on (0 picks a free one)"),
+  opt("hostname", "string", "0.0.0.0", "address to bind"),
+  opt(
+    "frameAncestors",
+    "string",
+    "'self'",
+    "CSP frame-ancestors: who may embed the chat in a frame",
+  ),
+  opt(
+    "allowedOrigins",
+    "list",
+    "",
+    "extra origins (comma-separated) allowed to open /ws besides the page's own",
+  ),
+  opt("maxMessageLength", "int", "2000", "longest chat message, in characters"),
+  opt(
+    "maxFrameBytes",
+    "int",
+    "16384",
+    "largest incoming WebSocket frame; larger closes with 1009",
+  ),
+  opt("rateMessages", "int", "5", "chat messages per second per connection"),
+  opt("rateBurst", "int", "10", "burst of chat messages above the rate"),
+  opt("rateTyping", "int", "2", "typing frames per second per connection"),
+  opt(
+    "rateAbuseLimit",
+    "int",
+    "50",
+    "frames refused for rate within 10 s before closing with 1008",
+  ),
+  opt(
+    "maxSocketsPerIp",
+    "int",
+    "20",
+    "concurrent WebSockets per client address (0: no limit)",
+  ),
+  opt(
+    "maxHandshakesPerMinute",
+    "int",
+    "60",
+    "WebSocket handshakes per minute per client address (0: no limit)",
+  ),
+  opt(
+    "trustProxy",
+    "bool",
+    "false",
+    "take the client address from X-Forwarded-For / Forwarded (last hop)",
+  ),
+  opt(
+    "maxBufferedBytes",
+    "int",
+    "1048576",
+    "bytes queued to a slow reader before it is dropped",
+  ),
+  opt(
+    "idleTimeout",
+    "int",
+    "15",
+    "seconds of silence before a ping; a peer that misses it is closed",
+  ),
+  opt(
+    "requestTimeout",
+    "int",
+    "10",
+    "seconds a socket may stay open without sending request (closes 4001)",
+  ),
+  opt(
+    "redisUrl",
+    "string",
+    "",
+    "redis://host:port to pair across instances (empty: in-memory)",
+  ),
+  opt(
+    "kvPath",
+    "string",
+    "",
+    "Deno KV path to pair across processes; ':deploy' opens Deno Deploy's KV",
+  ),
+  opt(
+    "metricsToken",
+    "string",
+    "",
+    "bearer token required by /metrics (empty: open)",
+  ),
+  opt(
+    "logFormat",
+    "string",
+    "auto",
+    "json, text, or auto (json unless a TTY)",
+    [
+      "auto",
+      "json",
+      "text",
+    ],
+  ),
+  opt("logLevel", "string", "info", "debug, info, warn or error", [
+    "debug",
+    "info",
+    "warn",
+    "error",
+  ]),
+  opt("logIps", "bool", "false", "include client addresses in logs"),
+];
+
+function opt(
+  key: keyof Config,
+  kind: Kind,
+  def: string,
+  help: string,
+  choices?: readonly string[],
+): OptionSpec {
+  const words = key.replace(/[A-Z]/g, (c) => "_" + c).toLowerCase();
+  return {
+    key,
+    env: words.toUpperCase(),
+    flag: "--" + words.replaceAll("_", "-"),
+    kind,
+    default: def,
+    help,
+    choices,
+  };
+}
+
+/** Raised for a flag or variable that cannot be understood. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Resolves the configuration from flags, then environment, then defaults.
+ * Throws {@linkcode ConfigError} for an unknown flag or a malformed value.
+ */
+export function loadConfig(
+  args: readonly string[],
+  env: (name: string) => string | undefined,
+): Config {
+  const given = new Map<OptionSpec, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const spec = OPTIONS.find((o) => o.flag === name);
+    if (!spec) throw new ConfigError(`unknown option ${name}`);
+    let value = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (value === undefined) {
+      const next = args[i + 1];
+      if (
+        spec.kind === "bool" && (next === undefined || next.startsWith("-"))
+      ) {
+        value = "true";
+      } else if (next === undefined) {
+        throw new ConfigError(`${name} needs a value`);
+      } else {
+        value = next;
+        i++;
+      }
+    }
+    given.set(spec, value);
+  }
+  const config: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const raw = given.get(spec) ?? env(spec.env) ?? spec.default;
+    config[spec.key] = parseValue(spec, raw);
+  }
+  return config as unknown as Config;
+}
+
+function parseValue(spec: OptionSpec, raw: string): unknown {
+  const where = `${spec.flag} / ${spec.env}`;
+  switch (spec.kind) {
+    case "int": {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
+        throw new ConfigError(`${where} must be a whole number, got "${raw}"`);
+      }
+      return n;
+    }
+    case "bool": {
+      const v = raw.trim().toLowerCase();
+      if (["1", "true", "yes", "on"].includes(v)) return true;
+      if (["0", "false", "no", "off", ""].includes(v)) return false;
+      throw new ConfigError(`${where} must be true or false, got "${raw}"`);
+    }
+    case "list":
+      return raw.split(",").map((s) => s.trim()).filter(Boolean);
+    case "string":
+      if (spec.choices && !spec.choices.includes(raw)) {
+        throw new ConfigError(
+          `${where} must be one of ${spec.choices.join(", ")}, got "${raw}"`,
+        );
+      }
+      return raw;
+  }
+}
+
+/** The `--help` text: usage and every option with its variable and default. */
+export function helpText(): string {
+  const rows = OPTIONS.map((o) => {
+    const head = `  ${o.flag} <${o.kind}>`.padEnd(34);
+    const def = o.default === "" ? "" : ` (default ${o.default})`;
+    return `${head}${o.help}${def}\n${"".padEnd(34)}env ${o.env}`;
+  });
+  return [
+    "Strangers: anonymous 1:1 random-pairing chat",
+    "",
+    "Usage: strangers [options]   (or: deno task start -- [options])",
+    "",
+    "Options (a flag wins over its environment variable):",
+    "  --help                          print this help and exit",
+    "  --version                       print the version and exit",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+/** The defaults, for tests and embedding: `loadConfig([], () => undefined)`. */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig([], () => undefined), ...overrides };
+}

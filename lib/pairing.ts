@@ -1,0 +1,365 @@
+/**
+ * Who talks to whom. The {@linkcode Switchboard} pairs visitors first come,
+ * first served, relays their frames and ends a chat when either side leaves.
+ * It knows peers only as things that can be sent a text frame and closed, so
+ * it runs (and is tested) without sockets.
+ *
+ * The waiting queue and the delivery to a peer sit behind {@linkcode Backend}:
+ * in memory by default, or in another process (Redis, Deno KV) so that a
+ * visitor on one instance can be paired with a visitor on another.
+ *
+ * @module
+ */
+
+import {
+  type ClientFrame,
+  CLOSE,
+  type ErrorCode,
+  errorFrame,
+  messageFrames,
+  onlineFrame,
+  RESPONSE_FRAME,
+  TYPING_FRAMES,
+} from "./protocol.ts";
+
+/** A connected visitor as the switchboard sees it. */
+export interface Peer {
+  /** Sends one text frame. Must not throw for a closed peer. */
+  send(frame: string): void;
+  /** Closes the connection; the transport then calls `Switchboard.leave`. */
+  close(code: number, reason: string): void;
+}
+
+/** What travels from one visitor's side to the other's, maybe across processes. */
+export type Delivery =
+  /** You were paired with `partner` (sent to the waiter that was matched). */
+  | { kind: "paired"; partner: string }
+  /** Send this text frame to the peer. */
+  | { kind: "frame"; frame: string }
+  /** Your partner left: close with 4000. */
+  | { kind: "left"; partner: string }
+  /** You were taken from the queue but your match vanished: queue again. */
+  | { kind: "requeue" };
+
+/** Where waiters queue and how deliveries reach peers of other instances. */
+export interface Backend {
+  /**
+   * Atomically takes the oldest waiter (never `id` itself) and returns its id,
+   * or queues `id` and returns `null`. A waiter is returned at most once.
+   */
+  match(id: string): string | null | Promise<string | null>;
+  /** Takes `id` out of the queue if it is there. O(1). */
+  unqueue(id: string): void | Promise<void>;
+  /** Delivers to a peer that is not connected to this switchboard. */
+  deliver(to: string, delivery: Delivery): void;
+  /** Called once: deliveries from other instances go to `receive`. */
+  attach(receive: (to: string, delivery: Delivery) => void): void;
+  /** Visitors connected across all instances, or `undefined` for local only. */
+  online(): number | undefined;
+  /** A prefix for ids made here, unique across the cluster. */
+  readonly idPrefix: string;
+  /** Releases timers and connections. */
+  close(): void | Promise<void>;
+}
+
+/** The in-memory backend: one process, nothing else to run. */
+export class MemoryBackend implements Backend {
+  readonly idPrefix = "";
+  /** Insertion-ordered: the first key is the longest waiter. */
+  #queue = new Set<string>();
+
+  /** Pairs with the longest waiter or queues `id`. */
+  match(id: string): string | null {
+    for (const waiter of this.#queue) {
+      if (waiter === id) break;
+      this.#queue.delete(waiter);
+      return waiter;
+    }
+    this.#queue.add(id);
+    return null;
+  }
+
+  /** Drops `id` from the queue. */
+  unqueue(id: string): void {
+    this.#queue.delete(id);
+  }
+
+  /** All peers are local here, so a delivery to an unknown peer is dropped. */
+  deliver(): void {}
+
+  /** Nothing arrives from elsewhere. */
+  attach(): void {}
+
+  /** Local count is the whole count. */
+  online(): undefined {
+    return undefined;
+  }
+
+  /** How many are waiting (for health and metrics). */
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
+  /** Nothing to release. */
+  close(): void {}
+}
+
+/** Where a visitor is in its one conversation. */
+export type SessionState = "fresh" | "matching" | "waiting" | "chat" | "gone";
+
+/** One visitor's connection as held by the switchboard. */
+export interface Session {
+  readonly id: string;
+  readonly peer: Peer;
+  state: SessionState;
+  partner: string | null;
+  /** When it started waiting (ms since epoch), for the pairing-wait figure. */
+  waitingSince: number;
+}
+
+/** Counters the switchboard keeps for health and metrics. */
+export interface SwitchboardStats {
+  pairsMade: number;
+  messagesRelayed: number;
+  /** Seconds each pairing took from request to response. */
+  onPaired?: (waitSeconds: number) => void;
+}
+
+/** Options for {@linkcode Switchboard}. */
+export interface SwitchboardOptions {
+  /** Where the queue lives. @default {new MemoryBackend()} */
+  backend?: Backend;
+  /** Minimum milliseconds between two `online` pushes. @default {1000} */
+  onlineInterval?: number;
+}
+
+/**
+ * Pairs visitors and relays their frames. Every method is safe to call with
+ * any session in any state: a call that makes no sense answers with an
+ * `error` frame to that visitor and touches nobody else.
+ */
+export class Switchboard {
+  readonly backend: Backend;
+  readonly stats: SwitchboardStats = { pairsMade: 0, messagesRelayed: 0 };
+  #sessions = new Map<string, Session>();
+  #nextId = 0;
+  #onlineInterval: number;
+  #onlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #onlineSent = -1;
+  #chats = 0;
+
+  constructor(options: SwitchboardOptions = {}) {
+    this.backend = options.backend ?? new MemoryBackend();
+    this.#onlineInterval = options.onlineInterval ?? 1000;
+    this.backend.attach((to, delivery) => this.#receive(to, delivery));
+  }
+
+  /** Visitors connected to this switchboard. */
+  get connected(): number {
+    return this.#sessions.size;
+  }
+
+  /** Local visitors in a chat (each pair on this instance counts twice). */
+  get chatting(): number {
+    return this.#chats;
+  }
+
+  /** Visitors connected, cluster-wide where the backend knows. */
+  get online(): number {
+    return this.backend.online() ?? this.#sessions.size;
+  }
+
+  /** Registers a new connection. */
+  join(peer: Peer): Session {
+    const session: Session = {
+      id: this.backend.idPrefix + (this.#nextId++).toString(36),
+      peer,
+      state: "fresh",
+      partner: null,
+      waitingSince: 0,
+    };
+    this.#sessions.set(session.id, session);
+    this.#onlineChanged();
+    return session;
+  }
+
+  /** Acts on one valid frame from `session`. */
+  handle(session: Session, frame: ClientFrame): void {
+    switch (frame.type) {
+      case "request":
+        return this.#request(session);
+      case "message":
+        if (!this.#requirePartner(session)) return;
+        this.stats.messagesRelayed++;
+        const [mine, theirs] = messageFrames(frame.message);
+        session.peer.send(mine);
+        return this.#sendTo(session.partner!, { kind: "frame", frame: theirs });
+      case "typing":
+        if (!this.#requirePartner(session)) return;
+        return this.#sendTo(session.partner!, {
+          kind: "frame",
+          frame: frame.on ? TYPING_FRAMES.on : TYPING_FRAMES.off,
+        });
+    }
+  }
+
+  /** Removes a closed connection; its partner, if any, is closed with 4000. */
+  leave(session: Session): void {
+    if (session.state === "gone") return;
+    const { state, partner } = session;
+    session.state = "gone";
+    this.#sessions.delete(session.id);
+    if (state === "waiting") {
+      void this.#settle(this.backend.unqueue(session.id));
+    }
+    if (state === "chat") {
+      this.#chats--;
+      this.#sendTo(partner!, { kind: "left", partner: session.id });
+    }
+    this.#onlineChanged();
+  }
+
+  /** Closes every connection with `code` (shutdown) and stops the timers. */
+  closeAll(code: number, reason: string): void {
+    clearTimeout(this.#onlineTimer);
+    this.#onlineTimer = undefined;
+    for (const session of [...this.#sessions.values()]) {
+      session.peer.close(code, reason);
+    }
+  }
+
+  /** Stops the online timer; call when the server stops. */
+  dispose(): void {
+    clearTimeout(this.#onlineTimer);
+    this.#onlineTimer = undefined;
+  }
+
+  /** Visits every local session (for broadcasts and shutdown). */
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  #requirePartner(session: Session): boolean {
+    if (session.state === "chat") return true;
+    this.#error(session, "not_paired", "no partner yet: send request first");
+    return false;
+  }
+
+  #error(session: Session, code: ErrorCode, reason: string): void {
+    session.peer.send(errorFrame(code, reason));
+  }
+
+  #request(session: Session): void {
+    if (session.state !== "fresh") {
+      return this.#error(session, "already_requested", "request already sent");
+    }
+    session.state = "matching";
+    session.waitingSince = Date.now();
+    let result: string | null | Promise<string | null>;
+    try {
+      result = this.backend.match(session.id);
+    } catch {
+      return this.#unavailable(session);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (partner) => this.#matched(session, partner),
+        () => this.#unavailable(session),
+      );
+    } else {
+      this.#matched(session, result);
+    }
+  }
+
+  #unavailable(session: Session): void {
+    if (session.state !== "matching") return;
+    session.state = "fresh";
+    this.#error(session, "unavailable", "pairing is unavailable, try again");
+  }
+
+  #matched(session: Session, partner: string | null): void {
+    if (session.state === "gone") {
+      // Left while the backend was answering: give the match back.
+      if (partner !== null) this.#sendTo(partner, { kind: "requeue" });
+      else void this.#settle(this.backend.unqueue(session.id));
+      return;
+    }
+    // Already paired by another instance while our answer was on its way.
+    if (session.state !== "matching") return;
+    if (partner === null) {
+      session.state = "waiting";
+      return;
+    }
+    this.stats.pairsMade++;
+    this.#pair(session, partner);
+    this.#sendTo(partner, { kind: "paired", partner: session.id });
+  }
+
+  #pair(session: Session, partner: string): void {
+    session.state = "chat";
+    session.partner = partner;
+    this.#chats++;
+    this.stats.onPaired?.((Date.now() - session.waitingSince) / 1000);
+    session.peer.send(RESPONSE_FRAME);
+    session.peer.send(onlineFrame(this.online));
+  }
+
+  #sendTo(to: string, delivery: Delivery): void {
+    const local = this.#sessions.get(to);
+    if (local) this.#receive(to, delivery, local);
+    else this.backend.deliver(to, delivery);
+  }
+
+  #receive(to: string, delivery: Delivery, session = this.#sessions.get(to)) {
+    if (!session) {
+      // The addressee is gone: a fresh match must not be left hanging.
+      if (delivery.kind === "paired") {
+        this.#sendTo(delivery.partner, { kind: "left", partner: to });
+      }
+      return;
+    }
+    switch (delivery.kind) {
+      case "frame":
+        if (session.state === "chat") session.peer.send(delivery.frame);
+        return;
+      case "paired":
+        if (session.state !== "waiting" && session.state !== "matching") {
+          return this.#sendTo(delivery.partner, { kind: "left", partner: to });
+        }
+        return this.#pair(session, delivery.partner);
+      case "left":
+        if (session.state === "chat" && session.partner === delivery.partner) {
+          session.peer.close(CLOSE.partnerLeft.code, CLOSE.partnerLeft.reason);
+        }
+        return;
+      case "requeue":
+        if (session.state === "waiting") {
+          session.state = "fresh";
+          this.#request(session);
+        }
+        return;
+    }
+  }
+
+  #onlineChanged(): void {
+    if (this.#onlineTimer !== undefined) return;
+    const timer = setTimeout(() => {
+      this.#onlineTimer = undefined;
+      const count = this.online;
+      if (count === this.#onlineSent) return;
+      this.#onlineSent = count;
+      const frame = onlineFrame(count);
+      for (const session of this.#sessions.values()) session.peer.send(frame);
+    }, this.#onlineInterval);
+    Deno.unrefTimer(timer);
+    this.#onlineTimer = timer;
+  }
+
+  async #settle(result: void | Promise<void>): Promise<void> {
+    try {
+      await result;
+    } catch {
+      // The backend is down; its own liveness sweep drops stale waiters.
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The wire protocol: validation of every client frame into a discriminated
+ * union, and the server frames, built as strings once. Wire-compatible with
+ * the original widget (`request`, `response`, `message` with `from`), plus
+ * `typing`, `online` and `error`.
+ *
+ * @module
+ */
+
+/** A valid frame from a client. */
+export type ClientFrame =
+  | { type: "request" }
+  | { type: "message"; message: string }
+  | { type: "typing"; on: boolean };
+
+/** Stable error codes sent in `error` frames (documented in the README). */
+export type ErrorCode =
+  | "bad_json"
+  | "bad_frame"
+  | "unknown_type"
+  | "empty_message"
+  | "message_too_long"
+  | "binary_not_supported"
+  | "not_paired"
+  | "already_requested"
+  | "rate_limited"
+  | "unavailable";
+
+/** The result of parsing one client frame: never thrown, always returned. */
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; code: ErrorCode; reason: string };
+
+/** Options for {@linkcode parseClientFrame}. */
+export interface ParseOptions {
+  /** Longest accepted message, in UTF-16 code units.
+   * @default {2000} */
+  maxMessageLength?: number;
+}
+
+function fail(code: ErrorCode, reason: string): ParseResult {
+  return { ok: false, code, reason };
+}
+
+/**
+ * Parses and validates one text frame from a client. Never throws: malformed
+ * input yields `{ ok: false, code, reason }`.
+ */
+export function parseClientFrame(
+  data: string,
+  options: ParseOptions = {},
+): ParseResult {
+  const maxLength = options.maxMessageLength ?? 2000;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return fail("bad_json", "frame is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail("bad_frame", "frame must be a JSON object");
+  }
+  const frame = value as Record<string, unknown>;
+  const type = frame.type;
+  if (typeof type !== "string") {
+    return fail("bad_frame", "frame needs a string field type");
+  }
+  switch (type) {
+    case "request":
+      return { ok: true, frame: { type } };
+    case "message": {
+      const message = frame.message;
+      if (typeof message !== "string") {
+        return fail("bad_frame", "message must be a string");
+      }
+      if (message.trim() === "") {
+        return fail("empty_message", "message is empty");
+      }
+      if (message.length > maxLength) {
+        return fail(
+          "message_too_long",
+          `message is longer than ${maxLength} characters`,
+        );
+      }
+      if (!isWellFormed(message)) {
+        return fail("bad_frame", "message holds a lone surrogate");
+      }
+      return { ok: true, frame: { type, message } };
+    }
+    case "typing": {
+      const on = frame.on;
+      if (typeof on !== "boolean") {
+        return fail("bad_frame", "typing needs a boolean field on");
+      }
+      return { ok: true, frame: { type, on } };
+    }
+    default:
+      return fail("unknown_type", "unknown frame type");
+  }
+}
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed is in V8; the cast keeps older lib typings happy.
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** `{"type":"response"}`: the two visitors are paired. */
+export const RESPONSE_FRAME = '{"type":"response"}';
+
+/** `{"type":"typing","on":…}` as relayed to the partner. */
+export const TYPING_FRAMES = {
+  on: '{"type":"typing","on":true}',
+  off: '{"type":"typing","on":false}',
+} as const;
+
+/** A chat line as the sender (`me`) and as the partner (`guest`) receive it. */
+export function messageFrames(message: string): [me: string, guest: string] {
+  const head = `{"type":"message","message":${JSON.stringify(message)},"from":`;
+  return [head + '"me"}', head + '"guest"}'];
+}
+
+/** `{"type":"online","count":N}`: how many visitors are connected. */
+export function onlineFrame(count: number): string {
+  return `{"type":"online","count":${count}}`;
+}
+
+/** `{"type":"error","code":…,"reason":…}`. */
+export function errorFrame(code: ErrorCode, reason: string): string {
+  return JSON.stringify({ type: "error", code, reason });
+}
+
+/** Close codes the server uses, with their reasons. */
+export const CLOSE = {
+  goingAway: { code: 1001, reason: "server_shutdown" },
+  policy: { code: 1008, reason: "rate_abuse" },
+  tooBig: { code: 1009, reason: "frame_too_large" },
+  backend: { code: 1011, reason: "backend_unavailable" },
+  partnerLeft: { code: 4000, reason: "partner_left" },
+  requestTimeout: { code: 4001, reason: "request_timeout" },
+  slowReader: { code: 4002, reason: "too_slow" },
+} as const;
