@@ -1,0 +1,304 @@
+/**
+ * The chat client's state machine as a pure transition table: no DOM, no
+ * socket, no timers. `transition(phase, event)` returns the next phase and
+ * the side effects the island must run, or `null` when the event means
+ * nothing in that phase (stale socket callbacks, double clicks): ignored,
+ * never thrown.
+ *
+ * The original widget's five phases and five transitions are kept exactly:
+ *
+ * | event    | from              | to         |
+ * |----------|-------------------|------------|
+ * | open     | idle, closed      | connecting |
+ * | request  | connecting        | waiting    |
+ * | response | waiting           | chat       |
+ * | close    | connecting, waiting | idle     |
+ * | close    | chat              | closed     |
+ *
+ * Additions, documented here so the table stays the single source of truth:
+ *
+ * - phase `reconnecting`: the socket dropped (close 1001 server restart or
+ *   1006 abnormal, mapped to event `lost` by {@linkcode closeEvent}) while
+ *   looking for a partner; a backoff timer fires `retry` (→ connecting), the
+ *   visitor may `open` (retry now) or `cancel` (→ idle).
+ * - `lost` in `chat` ends the chat like `close` (the partner is gone anyway).
+ * - `end` (End conversation, Esc twice, Cancel on the wait screen) closes the
+ *   socket; the phase changes when the socket's `close` arrives, as in the
+ *   original.
+ * - `next` in `chat` drops this socket and opens a new one in one step; in
+ *   `closed` it is the same as `open`.
+ * - `message`, `typing` and `error` frames change the conversation, not the
+ *   phase; they are in the table so that their phase rules are tested too.
+ *
+ * @module
+ */
+
+/** Where the chat is. The first five are the original widget's states. */
+export type Phase =
+  | "idle"
+  | "connecting"
+  | "waiting"
+  | "chat"
+  | "closed"
+  | "reconnecting";
+
+/** Every phase, in display order. */
+export const PHASES: readonly Phase[] = [
+  "idle",
+  "connecting",
+  "waiting",
+  "chat",
+  "closed",
+  "reconnecting",
+];
+
+/** Who wrote a chat line. */
+export type Sender = "me" | "guest";
+
+/** Something that happened: a click, a socket callback or a server frame. */
+export type ChatEvent =
+  | { type: "open" }
+  | { type: "request" }
+  | { type: "response" }
+  | { type: "close"; code?: number }
+  | { type: "lost"; code?: number }
+  | { type: "retry" }
+  | { type: "cancel" }
+  | { type: "end" }
+  | { type: "next" }
+  | { type: "message"; from: Sender; text: string }
+  | { type: "typing"; on: boolean }
+  | { type: "error"; code: string };
+
+/** A line of the conversation, before translation. */
+export type Line =
+  | { kind: Sender; text: string }
+  | { kind: "system"; key: "found" | "chatClosed" }
+  | { kind: "close"; code: number }
+  | { kind: "error"; code: string };
+
+/** Why the visitor is back on the idle or wait screen. */
+export type Notice =
+  | { kind: "close"; code: number }
+  | { kind: "error"; code: string };
+
+/** What the island must do after a transition, in order. */
+export type Effect =
+  | { type: "openSocket" }
+  | { type: "closeSocket" }
+  | { type: "sendRequest" }
+  | { type: "clearLog" }
+  | { type: "line"; line: Line }
+  | { type: "lock" }
+  | { type: "unlock" }
+  | { type: "notify" }
+  | { type: "focusInput" }
+  | { type: "partnerTyping"; on: boolean }
+  | { type: "scheduleRetry" }
+  | { type: "cancelRetry" }
+  | { type: "resetBackoff" }
+  | { type: "notice"; notice: Notice | null };
+
+/** The outcome of an accepted event. */
+export interface Transition {
+  phase: Phase;
+  effects: Effect[];
+}
+
+/** Close codes after which reconnecting may help (server restart, network). */
+export const RETRYABLE_CLOSE_CODES: readonly number[] = [1001, 1006];
+
+/** Close codes that mean "closed on purpose, nothing to explain". */
+const QUIET_CLOSE_CODES: readonly number[] = [1000, 1005];
+
+/**
+ * Maps a WebSocket close code to the event the machine expects: `lost` for
+ * a server restart (1001) or an abnormal drop (1006), `close` otherwise.
+ */
+export function closeEvent(code: number): ChatEvent {
+  return RETRYABLE_CLOSE_CODES.includes(code)
+    ? { type: "lost", code }
+    : { type: "close", code };
+}
+
+/** Whether a close code deserves a line or notice of its own. */
+export function isExplainedClose(code: number | undefined): code is number {
+  return code !== undefined && !QUIET_CLOSE_CODES.includes(code);
+}
+
+function to(phase: Phase, ...effects: Effect[]): Transition {
+  return { phase, effects };
+}
+
+function line(line: Line): Effect {
+  return { type: "line", line };
+}
+
+function closeChat(code: number | undefined): Transition {
+  const effects: Effect[] = [];
+  if (isExplainedClose(code)) effects.push(line({ kind: "close", code }));
+  effects.push(
+    line({ kind: "system", key: "chatClosed" }),
+    { type: "partnerTyping", on: false },
+    { type: "lock" },
+  );
+  return { phase: "closed", effects };
+}
+
+/**
+ * Applies one event to one phase. Returns the next phase with the effects to
+ * run, or `null` when the event is not valid in this phase (ignored).
+ */
+export function transition(phase: Phase, event: ChatEvent): Transition | null {
+  switch (event.type) {
+    case "open":
+      if (phase === "idle" || phase === "closed") {
+        return to("connecting", { type: "notice", notice: null }, {
+          type: "openSocket",
+        });
+      }
+      if (phase === "reconnecting") {
+        return to(
+          "connecting",
+          { type: "cancelRetry" },
+          { type: "openSocket" },
+        );
+      }
+      return null;
+    case "request":
+      return phase === "connecting"
+        ? to("waiting", { type: "sendRequest" })
+        : null;
+    case "response":
+      return phase === "waiting"
+        ? to(
+          "chat",
+          { type: "notice", notice: null },
+          { type: "resetBackoff" },
+          { type: "clearLog" },
+          line({ kind: "system", key: "found" }),
+          { type: "partnerTyping", on: false },
+          { type: "unlock" },
+          { type: "notify" },
+          { type: "focusInput" },
+        )
+        : null;
+    case "close":
+      if (phase === "connecting" || phase === "waiting") {
+        return isExplainedClose(event.code)
+          ? to("idle", {
+            type: "notice",
+            notice: { kind: "close", code: event.code },
+          })
+          : to("idle");
+      }
+      return phase === "chat" ? closeChat(event.code) : null;
+    case "lost":
+      if (phase === "connecting" || phase === "waiting") {
+        return to("reconnecting", { type: "scheduleRetry" });
+      }
+      return phase === "chat" ? closeChat(event.code ?? 1006) : null;
+    case "retry":
+      return phase === "reconnecting"
+        ? to("connecting", { type: "openSocket" })
+        : null;
+    case "cancel":
+      return phase === "reconnecting"
+        ? to("idle", { type: "cancelRetry" }, { type: "resetBackoff" })
+        : null;
+    case "end":
+      return phase === "connecting" || phase === "waiting" || phase === "chat"
+        ? to(phase, { type: "closeSocket" })
+        : null;
+    case "next":
+      if (phase === "chat") {
+        return to(
+          "connecting",
+          { type: "partnerTyping", on: false },
+          { type: "lock" },
+          { type: "openSocket" },
+        );
+      }
+      return phase === "closed"
+        ? to("connecting", { type: "notice", notice: null }, {
+          type: "openSocket",
+        })
+        : null;
+    case "message":
+      if (phase !== "chat") return null;
+      return event.from === "me"
+        ? to(
+          "chat",
+          line({ kind: "me", text: event.text }),
+          { type: "unlock" },
+          { type: "focusInput" },
+        )
+        : to(
+          "chat",
+          { type: "partnerTyping", on: false },
+          line({ kind: "guest", text: event.text }),
+          { type: "notify" },
+        );
+    case "typing":
+      return phase === "chat"
+        ? to("chat", { type: "partnerTyping", on: event.on })
+        : null;
+    case "error":
+      if (phase === "connecting" || phase === "waiting") {
+        return to(phase, {
+          type: "notice",
+          notice: { kind: "error", code: event.code },
+        });
+      }
+      return phase === "chat"
+        ? to(
+          "chat",
+          line({ kind: "error", code: event.code }),
+          { type: "unlock" },
+        )
+        : null;
+  }
+}
+
+/**
+ * Reads one server frame (a JSON text) into a machine event, or an `online`
+ * count. Unknown or malformed frames yield `null`: the widget ignores them.
+ */
+export function parseServerFrame(
+  data: unknown,
+): ChatEvent | { type: "online"; count: number } | null {
+  if (typeof data !== "string") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const frame = value as Record<string, unknown>;
+  switch (frame.type) {
+    case "response":
+      return { type: "response" };
+    case "message":
+      if (
+        typeof frame.message !== "string" ||
+        (frame.from !== "me" && frame.from !== "guest")
+      ) return null;
+      return { type: "message", from: frame.from, text: frame.message };
+    case "typing":
+      return typeof frame.on === "boolean"
+        ? { type: "typing", on: frame.on }
+        : null;
+    case "online":
+      return typeof frame.count === "number" && Number.isFinite(frame.count) &&
+          frame.count >= 0
+        ? { type: "online", count: Math.floor(frame.count) }
+        : null;
+    case "error":
+      return typeof frame.code === "string"
+        ? { type: "error", code: frame.code }
+        : null;
+    default:
+      return null;
+  }
+}

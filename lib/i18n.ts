@@ -1,0 +1,252 @@
+/**
+ * Every text of the chat UI, one dictionary per language (English and the
+ * original widget's Russian), and the choice of language from the `lang`
+ * cookie or `Accept-Language`.
+ *
+ * @module
+ */
+
+/** A language the UI speaks. */
+export type Lang = "en" | "ru";
+
+/** Every language, the default first. */
+export const LANGS: readonly Lang[] = ["en", "ru"];
+
+/** The texts of the chat UI in one language. */
+export interface Dictionary {
+  /** BCP 47 tag, for `<html lang>` and time formatting. */
+  lang: Lang;
+  /** The language's own name, for the switch. */
+  name: string;
+  appName: string;
+  tagline: string;
+  welcomeTitle: string;
+  welcome: readonly string[];
+  start: string;
+  tryAgain: string;
+  pleaseWait: string;
+  connecting: string;
+  waiting: string;
+  cancel: string;
+  placeholder: string;
+  messageLabel: string;
+  send: string;
+  end: string;
+  next: string;
+  escHint: string;
+  found: string;
+  chatClosed: string;
+  ended: string;
+  startAgain: string;
+  typing: string;
+  me: string;
+  guest: string;
+  logLabel: string;
+  online: (count: number) => string;
+  reconnecting: (seconds: number) => string;
+  retryNow: string;
+  notifier: string;
+  switchLanguage: string;
+  errors: Record<string, string>;
+  unknownError: (code: string) => string;
+  closes: Record<number, string>;
+  unknownClose: (code: number) => string;
+}
+
+const en: Dictionary = {
+  lang: "en",
+  name: "English",
+  appName: "Strangers",
+  tagline: "Anonymous one-to-one chat",
+  welcomeTitle: "Welcome to our chat!",
+  welcome: [
+    "Press “Start chat” and wait while the system finds you a partner.",
+    "To find a new partner press “End conversation”, then “Start chat” again.",
+    "Chat history is not saved. Have fun!",
+  ],
+  start: "Start chat",
+  tryAgain: "Try again",
+  pleaseWait: "Please wait",
+  connecting: "Connecting to server",
+  waiting: "Waiting for a partner",
+  cancel: "Cancel",
+  placeholder: "Type a message (send with Ctrl+Enter)",
+  messageLabel: "Message",
+  send: "Send",
+  end: "End conversation",
+  next: "Next",
+  escHint: "Esc twice ends the chat",
+  found: "Partner found, say hi",
+  chatClosed: "Chat closed",
+  ended: "Conversation ended.",
+  startAgain: "Start again",
+  typing: "Stranger is typing…",
+  me: "You",
+  guest: "Stranger",
+  logLabel: "Conversation",
+  online: (count) => `${count} online`,
+  reconnecting: (s) => `Connection lost, reconnecting in ${s} s…`,
+  retryNow: "Retry now",
+  notifier: "***MESSAGE***",
+  switchLanguage: "Switch language",
+  errors: {
+    bad_json: "The server could not read a message from this page.",
+    bad_frame: "The server received a malformed message.",
+    unknown_type: "The server did not understand a request.",
+    empty_message: "Empty messages are not sent.",
+    message_too_long: "That message is too long.",
+    binary_not_supported: "Only text messages are supported.",
+    not_paired: "You are not in a conversation right now.",
+    already_requested: "You are already looking for a partner.",
+    rate_limited: "You are sending too fast, slow down a little.",
+    unavailable: "The chat service is unavailable right now.",
+  },
+  unknownError: (code) => `Server error (${code}).`,
+  closes: {
+    1001: "The server is restarting.",
+    1006: "The connection was lost.",
+    1008: "Too many messages: the server closed the connection.",
+    1009: "That message was too big: the server closed the connection.",
+    1011: "The chat service is unavailable. Please try again later.",
+    4000: "Your partner left.",
+    4001: "The server waited too long for this page.",
+    4002: "The connection was too slow.",
+  },
+  unknownClose: (code) => `The connection was closed (${code}).`,
+};
+
+const ru: Dictionary = {
+  lang: "ru",
+  name: "Русский",
+  appName: "Незнакомцы",
+  tagline: "Анонимный чат один на один",
+  welcomeTitle: "Добро пожаловать в наш чат!",
+  welcome: [
+    "Чтобы найти собеседника, нажмите кнопку «Начать чат» и подождите, пока система автоматически подберёт собеседника.",
+    "Чтобы найти нового собеседника, нажмите кнопку «Закончить разговор» и снова нажмите «Начать чат».",
+    "История чата не сохраняется. Развлекайтесь!",
+  ],
+  start: "Начать чат",
+  tryAgain: "Попробовать снова",
+  pleaseWait: "Подождите",
+  connecting: "Подключение к серверу",
+  waiting: "Ожидание собеседника",
+  cancel: "Отмена",
+  placeholder: "Введите сообщение (отправка по Ctrl + Enter)",
+  messageLabel: "Сообщение",
+  send: "Отправить",
+  end: "Закончить разговор",
+  next: "Следующий",
+  escHint: "Дважды Esc завершает чат",
+  found: "Собеседник найден — общайтесь",
+  chatClosed: "Чат закрыт",
+  ended: "Разговор закончен.",
+  startAgain: "Начать заново",
+  typing: "Собеседник печатает…",
+  me: "Вы",
+  guest: "Собеседник",
+  logLabel: "Переписка",
+  online: (count) => `В сети: ${count}`,
+  reconnecting: (s) => `Соединение потеряно, переподключение через ${s} с…`,
+  retryNow: "Подключиться сейчас",
+  notifier: "***СООБЩЕНИЕ***",
+  switchLanguage: "Сменить язык",
+  errors: {
+    bad_json: "Сервер не смог прочитать сообщение от этой страницы.",
+    bad_frame: "Сервер получил повреждённое сообщение.",
+    unknown_type: "Сервер не понял запрос.",
+    empty_message: "Пустые сообщения не отправляются.",
+    message_too_long: "Сообщение слишком длинное.",
+    binary_not_supported: "Поддерживаются только текстовые сообщения.",
+    not_paired: "Сейчас вы ни с кем не общаетесь.",
+    already_requested: "Вы уже ищете собеседника.",
+    rate_limited: "Вы пишете слишком быстро, немного помедленнее.",
+    unavailable: "Сервис чата сейчас недоступен.",
+  },
+  unknownError: (code) => `Ошибка сервера (${code}).`,
+  closes: {
+    1001: "Сервер перезапускается.",
+    1006: "Соединение потеряно.",
+    1008: "Слишком много сообщений: сервер закрыл соединение.",
+    1009: "Сообщение слишком большое: сервер закрыл соединение.",
+    1011: "Сервис чата недоступен. Попробуйте позже.",
+    4000: "Собеседник ушёл.",
+    4001: "Сервер не дождался запроса от этой страницы.",
+    4002: "Соединение слишком медленное.",
+  },
+  unknownClose: (code) => `Соединение закрыто (${code}).`,
+};
+
+/** The dictionaries, keyed by language. */
+export const DICTIONARIES: Readonly<Record<Lang, Dictionary>> = { en, ru };
+
+/** The readable text for an `error` frame's code. */
+export function errorText(dict: Dictionary, code: string): string {
+  return Object.hasOwn(dict.errors, code)
+    ? dict.errors[code]
+    : dict.unknownError(code);
+}
+
+/** The readable text for a WebSocket close code. */
+export function closeText(dict: Dictionary, code: number): string {
+  return Object.hasOwn(dict.closes, code)
+    ? dict.closes[code]
+    : dict.unknownClose(code);
+}
+
+/** Whether a value names a supported language. */
+export function isLang(value: unknown): value is Lang {
+  return value === "en" || value === "ru";
+}
+
+function cookieLang(cookie: string | null): Lang | null {
+  if (!cookie) return null;
+  const bare = cookie.trim().toLowerCase();
+  if (isLang(bare)) return bare;
+  for (const part of cookie.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0 || part.slice(0, eq).trim() !== "lang") continue;
+    const value = part.slice(eq + 1).trim().toLowerCase();
+    if (isLang(value)) return value;
+  }
+  return null;
+}
+
+function acceptLang(header: string | null): Lang | null {
+  if (!header) return null;
+  let best: Lang | null = null;
+  let bestQ = 0;
+  for (const item of header.split(",")) {
+    const [range, ...params] = item.trim().toLowerCase().split(";");
+    let q = 1;
+    for (const p of params) {
+      const [k, v] = p.trim().split("=");
+      if (k === "q") q = Number(v);
+    }
+    if (!(q > 0)) continue;
+    const primary = range.trim().split("-")[0];
+    const lang = isLang(primary) ? primary : null;
+    if (lang && q > bestQ) {
+      best = lang;
+      bestQ = q;
+    }
+  }
+  return best;
+}
+
+/**
+ * Picks the UI language: the `lang` cookie wins (either the whole `Cookie`
+ * header or just its value), then the best-weighted of `en`/`ru` in
+ * `Accept-Language`, then English.
+ */
+export function pickLanguage(
+  acceptLanguage: string | null,
+  cookie: string | null,
+): Lang {
+  return cookieLang(cookie) ?? acceptLang(acceptLanguage) ?? "en";
+}
+
+/** The `Set-Cookie` value that keeps a language choice for a year. */
+export function langCookie(lang: Lang): string {
+  return `lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`;
+}

@@ -1,0 +1,312 @@
+import {
+  type ChatEvent,
+  closeEvent,
+  type Effect,
+  parseServerFrame,
+  type Phase,
+  PHASES,
+  transition,
+} from "../lib/chat_machine.ts";
+
+/** Deep equality for plain JSON data (the machine only deals in such data). */
+function assertEquals(actual: unknown, expected: unknown, message = "") {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) {
+    throw new Error(`${message}\n  actual:   ${a}\n  expected: ${e}`);
+  }
+}
+
+const EVENTS: Record<string, ChatEvent> = {
+  open: { type: "open" },
+  request: { type: "request" },
+  response: { type: "response" },
+  close: { type: "close", code: 1005 },
+  lost: { type: "lost", code: 1006 },
+  retry: { type: "retry" },
+  cancel: { type: "cancel" },
+  end: { type: "end" },
+  next: { type: "next" },
+  messageMe: { type: "message", from: "me", text: "hi" },
+  messageGuest: { type: "message", from: "guest", text: "yo" },
+  typing: { type: "typing", on: true },
+  error: { type: "error", code: "rate_limited" },
+};
+
+/** The whole table: phase → event name → next phase (absent = ignored). */
+const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
+  idle: { open: "connecting" },
+  connecting: {
+    request: "waiting",
+    close: "idle",
+    lost: "reconnecting",
+    end: "connecting",
+    error: "connecting",
+  },
+  waiting: {
+    response: "chat",
+    close: "idle",
+    lost: "reconnecting",
+    end: "waiting",
+    error: "waiting",
+  },
+  chat: {
+    close: "closed",
+    lost: "closed",
+    end: "chat",
+    next: "connecting",
+    messageMe: "chat",
+    messageGuest: "chat",
+    typing: "chat",
+    error: "chat",
+  },
+  closed: { open: "connecting", next: "connecting" },
+  reconnecting: { open: "connecting", retry: "connecting", cancel: "idle" },
+};
+
+function types(effects: Effect[]): string[] {
+  return effects.map((e) => e.type);
+}
+
+Deno.test("transition() follows the table for every phase and event", () => {
+  for (const phase of PHASES) {
+    for (const [name, event] of Object.entries(EVENTS)) {
+      const expected = TABLE[phase][name];
+      const result = transition(phase, event);
+      assertEquals(
+        result?.phase ?? null,
+        expected ?? null,
+        `${phase} + ${name}`,
+      );
+    }
+  }
+});
+
+Deno.test("transition() ignores invalid events without throwing", () => {
+  assertEquals(transition("idle", { type: "close" }), null);
+  assertEquals(transition("closed", { type: "close", code: 4000 }), null);
+  assertEquals(transition("idle", { type: "response" }), null);
+  assertEquals(transition("chat", { type: "open" }), null);
+  assertEquals(transition("waiting", { type: "request" }), null);
+  assertEquals(transition("reconnecting", { type: "lost" }), null);
+  assertEquals(
+    transition("closed", { type: "message", from: "guest", text: "late" }),
+    null,
+  );
+});
+
+Deno.test("transition() keeps the original widget's five transitions", async (t) => {
+  await t.step("open from idle and closed opens a socket", () => {
+    for (const from of ["idle", "closed"] as const) {
+      const r = transition(from, { type: "open" });
+      assertEquals(r?.phase, "connecting");
+      assertEquals(types(r!.effects), ["notice", "openSocket"]);
+    }
+  });
+  await t.step("request sends the request frame", () => {
+    const r = transition("connecting", { type: "request" });
+    assertEquals(r, { phase: "waiting", effects: [{ type: "sendRequest" }] });
+  });
+  await t.step("response clears the box and says partner found", () => {
+    const r = transition("waiting", { type: "response" })!;
+    assertEquals(r.phase, "chat");
+    assertEquals(types(r.effects), [
+      "notice",
+      "resetBackoff",
+      "clearLog",
+      "line",
+      "partnerTyping",
+      "unlock",
+      "notify",
+      "focusInput",
+    ]);
+    assertEquals(r.effects[3], {
+      type: "line",
+      line: { kind: "system", key: "found" },
+    });
+  });
+  await t.step("close before pairing returns to idle quietly", () => {
+    assertEquals(transition("connecting", { type: "close", code: 1000 }), {
+      phase: "idle",
+      effects: [],
+    });
+    assertEquals(transition("waiting", { type: "close", code: 1005 }), {
+      phase: "idle",
+      effects: [],
+    });
+  });
+  await t.step("close in chat says chat closed and locks", () => {
+    const r = transition("chat", { type: "close", code: 1005 })!;
+    assertEquals(r.phase, "closed");
+    assertEquals(r.effects, [
+      { type: "line", line: { kind: "system", key: "chatClosed" } },
+      { type: "partnerTyping", on: false },
+      { type: "lock" },
+    ]);
+  });
+});
+
+Deno.test("transition() explains unusual closes", async (t) => {
+  await t.step("partner left (4000) in chat", () => {
+    const r = transition("chat", { type: "close", code: 4000 })!;
+    assertEquals(r.phase, "closed");
+    assertEquals(r.effects[0], {
+      type: "line",
+      line: { kind: "close", code: 4000 },
+    });
+    assertEquals(r.effects[1], {
+      type: "line",
+      line: { kind: "system", key: "chatClosed" },
+    });
+  });
+  await t.step(
+    "backend unavailable (1011) while waiting leaves a notice",
+    () => {
+      assertEquals(transition("waiting", { type: "close", code: 1011 }), {
+        phase: "idle",
+        effects: [{ type: "notice", notice: { kind: "close", code: 1011 } }],
+      });
+    },
+  );
+  await t.step("connection lost in chat ends the chat", () => {
+    const r = transition("chat", { type: "lost" })!;
+    assertEquals(r.phase, "closed");
+    assertEquals(r.effects[0], {
+      type: "line",
+      line: { kind: "close", code: 1006 },
+    });
+  });
+});
+
+Deno.test("transition() reconnects after a lost connection", () => {
+  assertEquals(transition("waiting", { type: "lost", code: 1001 }), {
+    phase: "reconnecting",
+    effects: [{ type: "scheduleRetry" }],
+  });
+  assertEquals(transition("reconnecting", { type: "retry" }), {
+    phase: "connecting",
+    effects: [{ type: "openSocket" }],
+  });
+  assertEquals(
+    types(transition("reconnecting", { type: "open" })!.effects),
+    ["cancelRetry", "openSocket"],
+  );
+  assertEquals(transition("reconnecting", { type: "cancel" }), {
+    phase: "idle",
+    effects: [{ type: "cancelRetry" }, { type: "resetBackoff" }],
+  });
+});
+
+Deno.test("transition() handles end, next and frames in chat", async (t) => {
+  await t.step("end closes the socket and waits for its close", () => {
+    for (const phase of ["connecting", "waiting", "chat"] as const) {
+      assertEquals(transition(phase, { type: "end" }), {
+        phase,
+        effects: [{ type: "closeSocket" }],
+      });
+    }
+  });
+  await t.step("next replaces the socket", () => {
+    const r = transition("chat", { type: "next" })!;
+    assertEquals(r.phase, "connecting");
+    assertEquals(types(r.effects), ["partnerTyping", "lock", "openSocket"]);
+  });
+  await t.step("own echo unlocks the form", () => {
+    assertEquals(
+      transition("chat", { type: "message", from: "me", text: "a\nb" }),
+      {
+        phase: "chat",
+        effects: [
+          { type: "line", line: { kind: "me", text: "a\nb" } },
+          { type: "unlock" },
+          { type: "focusInput" },
+        ],
+      },
+    );
+  });
+  await t.step("partner line notifies and hides the typing indicator", () => {
+    assertEquals(
+      types(
+        transition("chat", { type: "message", from: "guest", text: "x" })!
+          .effects,
+      ),
+      ["partnerTyping", "line", "notify"],
+    );
+  });
+  await t.step("typing toggles the indicator", () => {
+    assertEquals(transition("chat", { type: "typing", on: false }), {
+      phase: "chat",
+      effects: [{ type: "partnerTyping", on: false }],
+    });
+  });
+  await t.step("an error frame in chat is a line and unlocks the form", () => {
+    assertEquals(
+      transition("chat", { type: "error", code: "message_too_long" }),
+      {
+        phase: "chat",
+        effects: [
+          {
+            type: "line",
+            line: { kind: "error", code: "message_too_long" },
+          },
+          { type: "unlock" },
+        ],
+      },
+    );
+  });
+  await t.step("an error frame while waiting is a notice", () => {
+    assertEquals(
+      transition("waiting", { type: "error", code: "unavailable" }),
+      {
+        phase: "waiting",
+        effects: [{
+          type: "notice",
+          notice: { kind: "error", code: "unavailable" },
+        }],
+      },
+    );
+  });
+});
+
+Deno.test("closeEvent() maps restart and abnormal closes to lost", () => {
+  assertEquals(closeEvent(1001), { type: "lost", code: 1001 });
+  assertEquals(closeEvent(1006), { type: "lost", code: 1006 });
+  assertEquals(closeEvent(4000), { type: "close", code: 4000 });
+  assertEquals(closeEvent(1011), { type: "close", code: 1011 });
+});
+
+Deno.test("parseServerFrame() reads known frames and ignores the rest", () => {
+  assertEquals(parseServerFrame('{"type":"response"}'), { type: "response" });
+  assertEquals(
+    parseServerFrame('{"type":"message","message":"<b>","from":"guest"}'),
+    { type: "message", from: "guest", text: "<b>" },
+  );
+  assertEquals(parseServerFrame('{"type":"typing","on":true}'), {
+    type: "typing",
+    on: true,
+  });
+  assertEquals(parseServerFrame('{"type":"online","count":7}'), {
+    type: "online",
+    count: 7,
+  });
+  assertEquals(
+    parseServerFrame('{"type":"error","code":"rate_limited","reason":"x"}'),
+    { type: "error", code: "rate_limited" },
+  );
+  for (
+    const bad of [
+      "nope",
+      "null",
+      "[]",
+      '{"type":"wat"}',
+      '{"type":"message","message":1,"from":"me"}',
+      '{"type":"message","message":"x","from":"someone"}',
+      '{"type":"typing"}',
+      '{"type":"online","count":-1}',
+      '{"type":"error"}',
+    ]
+  ) {
+    assertEquals(parseServerFrame(bad), null, bad);
+  }
+  assertEquals(parseServerFrame(new ArrayBuffer(2)), null);
+});
