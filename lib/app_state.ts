@@ -1,0 +1,29 @@
+/**
+ * What every route handler can reach: the configuration and the live parts
+ * of the running server.
+ *
+ * @module
+ */
+
+import type { AddressLimits } from "./admission.ts";
+import type { BundleManifest } from "./bundle.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Switchboard } from "./pairing.ts";
+
+/** The server's shared state, one per running server. */
+export interface AppState {
+  config: Config;
+  switchboard: Switchboard;
+  log: Logger;
+  metrics: Metrics;
+  limits: AddressLimits;
+  bundles: BundleManifest;
+  /** Milliseconds since epoch when the server started. */
+  startedAt: number;
+  /** True once shutdown began: new sockets are refused, health says 503. */
+  draining: boolean;
+  /** Whether the pairing backend answers (always true in memory). */
+  backendUp: () => boolean;
+}

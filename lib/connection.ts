@@ -1,0 +1,192 @@
+/**
+ * One visitor's WebSocket, bound to the switchboard. Every incoming frame is
+ * checked here before the switchboard sees it: size, rate, then protocol.
+ * Outgoing frames stop at a reader that no longer reads. One object per
+ * socket, listening through `handleEvent`, keeps the per-socket state small.
+ *
+ * @module
+ */
+
+import type { AppState } from "./app_state.ts";
+import {
+  CLOSE,
+  type ErrorCode,
+  errorFrame,
+  parseClientFrame,
+} from "./protocol.ts";
+import type { Peer, Session } from "./pairing.ts";
+
+const ABUSE_WINDOW_MS = 10_000;
+
+/** Binds `socket` (just upgraded) to the switchboard. */
+export function attachSocket(
+  socket: WebSocket,
+  state: AppState,
+  address: string,
+): void {
+  const connection = new Connection(socket, state, address);
+  state.metrics.openSockets++;
+  socket.addEventListener("open", connection);
+  socket.addEventListener("message", connection);
+  socket.addEventListener("close", connection);
+}
+
+class Connection implements Peer, EventListenerObject {
+  #socket: WebSocket;
+  #state: AppState;
+  #address: string;
+  #session: Session | null = null;
+  #openedAt = 0;
+  #requestTimer: ReturnType<typeof setTimeout> | undefined;
+  // Token buckets: chat frames and typing frames, refilled continuously.
+  #tokens: number;
+  #typingTokens: number;
+  #refilledAt = 0;
+  #excess = 0;
+  #excessSince = 0;
+
+  constructor(socket: WebSocket, state: AppState, address: string) {
+    this.#socket = socket;
+    this.#state = state;
+    this.#address = address;
+    this.#tokens = state.config.rateBurst;
+    this.#typingTokens = state.config.rateTyping * 2;
+  }
+
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "open":
+        return this.#onOpen();
+      case "message":
+        return this.#onMessage((event as MessageEvent).data);
+      case "close":
+        return this.#onClose((event as CloseEvent).code);
+    }
+  }
+
+  send(frame: string): void {
+    const socket = this.#socket;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > this.#state.config.maxBufferedBytes) {
+      // It stopped reading: queue nothing more, free its partner now.
+      this.#state.metrics.reject("slow_reader");
+      return this.close(CLOSE.slowReader.code, CLOSE.slowReader.reason);
+    }
+    socket.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.#leave();
+    if (this.#socket.readyState <= WebSocket.OPEN) {
+      this.#socket.close(code, reason);
+    }
+  }
+
+  #onOpen(): void {
+    this.#openedAt = Date.now();
+    this.#refilledAt = performance.now();
+    this.#session = this.#state.switchboard.join(this);
+    this.#requestTimer = setTimeout(() => {
+      this.#requestTimer = undefined;
+      if (this.#session?.state === "fresh") {
+        this.close(CLOSE.requestTimeout.code, CLOSE.requestTimeout.reason);
+      }
+    }, this.#state.config.requestTimeout * 1000);
+  }
+
+  #onMessage(data: unknown): void {
+    const session = this.#session;
+    if (!session || session.state === "gone") return;
+    const { config } = this.#state;
+    if (typeof data !== "string") {
+      const size = data instanceof ArrayBuffer
+        ? data.byteLength
+        : (data as Blob).size ?? 0;
+      if (size > config.maxFrameBytes) return this.#tooBig();
+      return this.#refuse("binary_not_supported", "send JSON text frames");
+    }
+    const max = config.maxFrameBytes;
+    if (data.length * 3 > max && utf8Length(data) > max) return this.#tooBig();
+    const parsed = parseClientFrame(data, {
+      maxMessageLength: config.maxMessageLength,
+    });
+    if (!this.#take(parsed.ok && parsed.frame.type === "typing")) {
+      return this.#refuse("rate_limited", "too many frames, slow down");
+    }
+    if (!parsed.ok) return this.#refuse(parsed.code, parsed.reason);
+    if (parsed.frame.type === "request" && this.#requestTimer !== undefined) {
+      clearTimeout(this.#requestTimer);
+      this.#requestTimer = undefined;
+    }
+    this.#state.switchboard.handle(session, parsed.frame);
+  }
+
+  #onClose(code: number): void {
+    clearTimeout(this.#requestTimer);
+    this.#requestTimer = undefined;
+    this.#leave();
+    const { metrics, limits, log, config } = this.#state;
+    metrics.closed(code);
+    metrics.openSockets--;
+    limits.release(this.#address);
+    log.debug("ws_close", {
+      code,
+      seconds: this.#openedAt ? (Date.now() - this.#openedAt) / 1000 : 0,
+      ip: config.logIps ? this.#address : undefined,
+    });
+  }
+
+  #leave(): void {
+    if (this.#session) this.#state.switchboard.leave(this.#session);
+  }
+
+  #tooBig(): void {
+    this.#state.metrics.reject("frame_too_large");
+    this.close(CLOSE.tooBig.code, CLOSE.tooBig.reason);
+  }
+
+  #refuse(code: ErrorCode, reason: string): void {
+    this.#state.metrics.reject(code);
+    this.send(errorFrame(code, reason));
+  }
+
+  /** Takes a token for a chat (or typing) frame; counts the excess. */
+  #take(typing: boolean): boolean {
+    const { config } = this.#state;
+    const now = performance.now();
+    const elapsed = (now - this.#refilledAt) / 1000;
+    this.#refilledAt = now;
+    this.#tokens = Math.min(
+      config.rateBurst,
+      this.#tokens + elapsed * config.rateMessages,
+    );
+    this.#typingTokens = Math.min(
+      config.rateTyping * 2,
+      this.#typingTokens + elapsed * config.rateTyping,
+    );
+    if (typing ? this.#typingTokens >= 1 : this.#tokens >= 1) {
+      if (typing) this.#typingTokens--;
+      else this.#tokens--;
+      return true;
+    }
+    if (now - this.#excessSince > ABUSE_WINDOW_MS) {
+      this.#excessSince = now;
+      this.#excess = 0;
+    }
+    if (++this.#excess >= config.rateAbuseLimit) {
+      this.#state.metrics.reject("rate_abuse");
+      this.close(CLOSE.policy.code, CLOSE.policy.reason);
+    }
+    return false;
+  }
+}
+
+/** UTF-8 byte length of `text`, without allocating. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
+}

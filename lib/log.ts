@@ -1,0 +1,94 @@
+/**
+ * Structured logs: one JSON object per line (the default when stdout is not a
+ * terminal) or readable text on a terminal. Callers pass event names and
+ * numbers; chat text never reaches a log line, and client addresses only
+ * when the operator asked for them.
+ *
+ * @module
+ */
+
+/** Severity, lowest first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const LEVELS: Record<LogLevel, number> = {
+  debug: 0,
+  info: 1,
+  warn: 2,
+  error: 3,
+};
+
+/** Fields of one log line besides its level, time and event. */
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+/** Options for {@linkcode Logger}. */
+export interface LoggerOptions {
+  /** `json`, `text`, or `auto` (json unless stdout is a terminal). @default {"auto"} */
+  format?: "json" | "text" | "auto";
+  /** Lines below this level are dropped. @default {"info"} */
+  level?: LogLevel;
+  /** Where a finished line goes. @default {console.log} */
+  write?: (line: string) => void;
+}
+
+/** Writes one line per event. */
+export class Logger {
+  #json: boolean;
+  #min: number;
+  #write: (line: string) => void;
+
+  constructor(options: LoggerOptions = {}) {
+    const format = options.format ?? "auto";
+    this.#json = format === "json" ||
+      (format === "auto" && !Deno.stdout.isTerminal());
+    this.#min = LEVELS[options.level ?? "info"];
+    this.#write = options.write ?? ((line) => console.log(line));
+  }
+
+  /** Logs `event` at `level` with `fields`. */
+  log(level: LogLevel, event: string, fields: LogFields = {}): void {
+    if (LEVELS[level] < this.#min) return;
+    const time = new Date().toISOString();
+    if (this.#json) {
+      this.#write(JSON.stringify({ time, level, event, ...fields }));
+      return;
+    }
+    const rest = Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : v}`)
+      .join(" ");
+    this.#write(
+      `${time} ${level.toUpperCase().padEnd(5)} ${event}${
+        rest ? " " + rest : ""
+      }`,
+    );
+  }
+
+  /**
+   * A line meant for a person, such as the startup banner: printed as it is
+   * in text mode, as `{"event", "message", ...fields}` in json mode.
+   */
+  announce(event: string, message: string, fields: LogFields = {}): void {
+    if (this.#json) this.log("info", event, { message, ...fields });
+    else this.#write(message);
+  }
+
+  /** Logs at debug level. */
+  debug(event: string, fields?: LogFields): void {
+    this.log("debug", event, fields);
+  }
+
+  /** Logs at info level. */
+  info(event: string, fields?: LogFields): void {
+    this.log("info", event, fields);
+  }
+
+  /** Logs at warn level. */
+  warn(event: string, fields?: LogFields): void {
+    this.log("warn", event, fields);
+  }
+
+  /** Logs at error level. */
+  error(event: string, fields?: LogFields): void {
+    this.log("error", event, fields);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Routing after Fresh's conventions, from a static table: a route module
+ * exports `handler` (a function, or an object keyed by HTTP method) and/or a
+ * default page component. Wrong methods get 405 with `Allow`; HEAD is
+ * answered from GET without a body; unknown paths get the 404 page.
+ *
+ * @module
+ */
+
+import type { ComponentType } from "preact";
+import type { AnyVNode } from "./islands.ts";
+import { h } from "preact";
+import type { AppState } from "./app_state.ts";
+
+/** HTTP methods a route may handle. */
+export type Method =
+  | "GET"
+  | "HEAD"
+  | "POST"
+  | "PUT"
+  | "PATCH"
+  | "DELETE"
+  | "OPTIONS";
+
+/** What a handler receives. */
+export interface RouteContext<Data = unknown> {
+  req: Request;
+  url: URL;
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>;
+  state: AppState;
+  /** Renders the route's page with `data`. */
+  render(data?: Data, init?: ResponseInit): Response;
+}
+
+/** A request handler. */
+export type Handler<Data = unknown> = (
+  ctx: RouteContext<Data>,
+) => Response | Promise<Response>;
+
+/** A handler for every method, or one per method. */
+export type Handlers<Data = unknown> =
+  | Handler<Data>
+  | Partial<Record<Method, Handler<Data>>>;
+
+/** What a page component receives. */
+export interface PageProps<Data = unknown> {
+  data: Data;
+  url: URL;
+  state: AppState;
+}
+
+/** A module in routes/. */
+export interface RouteModule<Data = unknown> {
+  // deno-lint-ignore no-explicit-any
+  handler?: Handlers<any>;
+  // deno-lint-ignore no-explicit-any
+  default?: ComponentType<PageProps<any>>;
+}
+
+/** Turns a page vnode into a full HTML response. */
+export type PageRenderer = (
+  page: AnyVNode,
+  init?: ResponseInit,
+) => Response;
+
+/** Options for {@linkcode createRouter}. */
+export interface RouterOptions {
+  routes: Record<string, RouteModule>;
+  notFound: RouteModule;
+  renderPage: PageRenderer;
+}
+
+/** Builds the request handler for a route table. */
+export function createRouter(
+  options: RouterOptions,
+): (
+  req: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  state: AppState,
+) => Promise<Response> {
+  const { routes, notFound, renderPage } = options;
+  return async (req, info, state) => {
+    const url = new URL(req.url);
+    const route = Object.hasOwn(routes, url.pathname)
+      ? routes[url.pathname]
+      : undefined;
+    const module = route ?? notFound;
+    const ctx: RouteContext = {
+      req,
+      url,
+      info,
+      state,
+      render(data, init) {
+        if (!module.default) throw new Error(`${url.pathname} has no page`);
+        return renderPage(h(module.default, { data, url, state }), {
+          ...init,
+          status: init?.status ?? (route ? 200 : 404),
+        });
+      },
+    };
+    const handler = pickHandler(module, req.method as Method);
+    if (handler === "not-allowed") {
+      return new Response("Method Not Allowed", {
+        status: 405,
+        headers: { Allow: allowed(module).join(", ") },
+      });
+    }
+    const res = await handler(ctx);
+    if (req.method === "HEAD" && res.body !== null) {
+      await res.body.cancel();
+      return new Response(null, { status: res.status, headers: res.headers });
+    }
+    return res;
+  };
+}
+
+function pickHandler(
+  module: RouteModule,
+  method: Method,
+): Handler | "not-allowed" {
+  const handler = module.handler;
+  if (typeof handler === "function") return handler;
+  if (handler) {
+    return handler[method] ?? (method === "HEAD" ? handler.GET : undefined) ??
+      "not-allowed";
+  }
+  if (method === "GET" || method === "HEAD") return (ctx) => ctx.render();
+  return "not-allowed";
+}
+
+function allowed(module: RouteModule): Method[] {
+  const handler = module.handler;
+  const methods: Method[] = handler && typeof handler === "object"
+    ? Object.keys(handler) as Method[]
+    : ["GET"];
+  if (methods.includes("GET") && !methods.includes("HEAD")) {
+    methods.push("HEAD");
+  }
+  return methods;
+}

@@ -1,0 +1,158 @@
+/**
+ * Starts the whole service: the pairing switchboard and its backend, the
+ * routes, static files and security headers, and a graceful shutdown that
+ * closes every socket with 1001 before the listener stops.
+ *
+ * @module
+ */
+
+import { AddressLimits } from "./admission.ts";
+import type { AppState } from "./app_state.ts";
+import { loadBundleManifest } from "./bundle.ts";
+import type { Config } from "./config.ts";
+import { registerIslands } from "./islands.ts";
+import { Logger } from "./log.ts";
+import { Metrics } from "./metrics.ts";
+import { type Backend, MemoryBackend, Switchboard } from "./pairing.ts";
+import { CLOSE } from "./protocol.ts";
+import { renderPage } from "./render.tsx";
+import { createRouter } from "./router.ts";
+import { securityHeaders } from "./security_headers.ts";
+import { serveStatic } from "./static_files.ts";
+import { islands, notFound, routes } from "../manifest.ts";
+
+/** How long shutdown waits for sockets to finish closing. */
+const SHUTDOWN_GRACE_MS = 8_000;
+
+/** A running server. */
+export interface ServerHandle {
+  /** `http://localhost:PORT` (or the bound address). */
+  url: string;
+  port: number;
+  state: AppState;
+  /** Closes every socket with 1001, stops listening, releases the backend. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/** Options for {@linkcode startServer}. */
+export interface StartOptions {
+  /** Where logs go. @default {a Logger configured from `config`} */
+  log?: Logger;
+  /** The pairing backend. @default {MemoryBackend} */
+  backend?: Backend;
+}
+
+/** Starts listening with `config`; resolves once the port is bound. */
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<ServerHandle> {
+  registerIslands(islands);
+  const log = options.log ??
+    new Logger({ format: config.logFormat, level: config.logLevel });
+  const metrics = new Metrics();
+  const switchboard = new Switchboard({
+    backend: options.backend ?? new MemoryBackend(),
+  });
+  switchboard.stats.onPaired = (seconds) => metrics.observeWait(seconds);
+  const state: AppState = {
+    config,
+    switchboard,
+    log,
+    metrics,
+    limits: new AddressLimits({
+      maxSockets: config.maxSocketsPerIp,
+      maxHandshakesPerMinute: config.maxHandshakesPerMinute,
+    }),
+    bundles: await loadBundleManifest(),
+    startedAt: Date.now(),
+    draining: false,
+    backendUp: () => true,
+  };
+  const security = securityHeaders(config.frameAncestors);
+  const route = createRouter({
+    routes,
+    notFound,
+    renderPage: (page, init) => renderPage(page, state.bundles, init),
+  });
+
+  async function handle(
+    req: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      const path = new URL(req.url).pathname;
+      const isStatic = path.startsWith("/static/") &&
+        (req.method === "GET" || req.method === "HEAD");
+      res = (isStatic ? await serveStatic(req, path.slice(8)) : null) ??
+        await route(req, info, state);
+    } catch (error) {
+      metrics.uncaught++;
+      log.error("request_failed", { error: errorName(error) });
+      res = new Response("Internal Server Error", { status: 500 });
+    }
+    if (res.status === 101) return res;
+    for (const [name, value] of security) res.headers.set(name, value);
+    return res;
+  }
+
+  const onUncaught = (event: Event) => {
+    event.preventDefault();
+    metrics.uncaught++;
+    const error = (event as PromiseRejectionEvent).reason ??
+      (event as ErrorEvent).error;
+    log.error("uncaught", { type: event.type, error: errorName(error) });
+  };
+  globalThis.addEventListener("unhandledrejection", onUncaught);
+  globalThis.addEventListener("error", onUncaught);
+
+  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.hostname,
+    onListen: resolve,
+  }, handle);
+  const addr = await listening;
+  const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
+    ? "localhost"
+    : addr.hostname.includes(":")
+    ? `[${addr.hostname}]`
+    : addr.hostname;
+
+  let stopping: Promise<void> | undefined;
+  function shutdown(): Promise<void> {
+    return stopping ??= (async () => {
+      state.draining = true;
+      log.info("shutdown", { connections: switchboard.connected });
+      switchboard.closeAll(CLOSE.goingAway.code, CLOSE.goingAway.reason);
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (metrics.openSockets > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await Promise.race([
+        server.shutdown(),
+        new Promise((r) => setTimeout(r, 1000)),
+      ]);
+      switchboard.dispose();
+      await switchboard.backend.close();
+      globalThis.removeEventListener("unhandledrejection", onUncaught);
+      globalThis.removeEventListener("error", onUncaught);
+    })();
+  }
+
+  return {
+    url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    state,
+    shutdown,
+    finished: server.finished,
+  };
+}
+
+/** The error's class name only: messages may quote client input. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

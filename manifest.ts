@@ -1,0 +1,25 @@
+/**
+ * The app's routes and islands, listed by hand and imported statically, as
+ * Fresh's generated manifest would: the compiled binary has no source tree
+ * to scan. An island's key is its file name in `islands/`.
+ *
+ * @module
+ */
+
+import Chat from "./islands/Chat.tsx";
+import * as index from "./routes/index.tsx";
+import * as ws from "./routes/ws.ts";
+import * as notFoundPage from "./routes/_404.tsx";
+import type { RouteModule } from "./lib/router.ts";
+
+/** Path → route module. */
+export const routes: Record<string, RouteModule> = {
+  "/": index,
+  "/ws": ws,
+};
+
+/** The page for unknown paths. */
+export const notFound: RouteModule = notFoundPage;
+
+/** Island name (its file name) → component. */
+export const islands = { Chat };

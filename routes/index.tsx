@@ -1,0 +1,51 @@
+/**
+ * `/`: the chat page, rendered on the server in the visitor's language
+ * (`?lang=` sets it and remembers it in a cookie), with the chat island.
+ *
+ * @module
+ */
+
+import { Layout } from "../components/Layout.tsx";
+import Chat from "../islands/Chat.tsx";
+import {
+  DICTIONARIES,
+  isLang,
+  type Lang,
+  langCookie,
+  pickLanguage,
+} from "../lib/i18n.ts";
+import type { PageProps, RouteContext } from "../lib/router.ts";
+
+interface Data {
+  lang: Lang;
+  online: number;
+}
+
+export const handler = {
+  GET(ctx: RouteContext<Data>): Response {
+    const { req, url, state } = ctx;
+    const asked = url.searchParams.get("lang");
+    const lang = isLang(asked) ? asked : pickLanguage(
+      req.headers.get("accept-language"),
+      req.headers.get("cookie"),
+    );
+    const res = ctx.render({ lang, online: state.switchboard.online });
+    if (isLang(asked)) res.headers.append("Set-Cookie", langCookie(lang));
+    res.headers.set("Vary", "Accept-Language, Cookie");
+    return res;
+  },
+};
+
+/** The chat page. */
+export default function Home({ data }: PageProps<Data>) {
+  const dict = DICTIONARIES[data.lang];
+  return (
+    <Layout
+      lang={data.lang}
+      title={`${dict.appName} · ${dict.tagline}`}
+      description={dict.tagline}
+    >
+      <Chat lang={data.lang} online={data.online} wsPath="/ws" />
+    </Layout>
+  );
+}
