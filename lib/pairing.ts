@@ -39,7 +39,9 @@ export type Delivery =
   /** Your partner left: close with 4000. */
   | { kind: "left"; partner: string }
   /** You were taken from the queue but your match vanished: queue again. */
-  | { kind: "requeue" };
+  | { kind: "requeue" }
+  /** The backend lost the way to your partner: close with 1011. */
+  | { kind: "lost" };
 
 /** Where waiters queue and how deliveries reach peers of other instances. */
 export interface Backend {
@@ -336,6 +338,11 @@ export class Switchboard {
         if (session.state === "waiting") {
           session.state = "fresh";
           this.#request(session);
+        }
+        return;
+      case "lost":
+        if (session.state === "chat") {
+          session.peer.close(CLOSE.backend.code, CLOSE.backend.reason);
         }
         return;
     }
