@@ -50,19 +50,18 @@ export async function build(): Promise<BundleManifest> {
     throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
   }
 
+  // esbuild keeps the entries' folders (lib/client/, islands/) and their
+  // relative imports of the shared chunks, so hashed names stay in place.
   const manifest: BundleManifest = { boot: "", islands: {} };
-  for (
-    const [name, source] of [
-      ["boot", "boot.js"],
-      ...islands.map((f) => {
-        const base = f.replace(/\.tsx$/, "");
-        return [base, `${base}.js`];
-      }),
-    ]
-  ) {
-    const file = new URL(source, tmp);
-    const code = await Deno.readFile(file);
-    const hashed = `${name}-${await shortHash(code)}.js`;
+  const entries = [
+    ["boot", "lib/client/boot"],
+    ...islands.map((
+      file,
+    ) => [file.slice(0, -4), `islands/${file.slice(0, -4)}`]),
+  ];
+  for (const [name, path] of entries) {
+    const file = new URL(`${path}.js`, tmp);
+    const hashed = `${path}-${await shortHash(await Deno.readFile(file))}.js`;
     await Deno.rename(file, new URL(hashed, tmp));
     const url = `/static/_islands/${hashed}`;
     if (name === "boot") manifest.boot = url;

@@ -78,7 +78,13 @@ export function safeRelativePath(path: string): string | null {
 }
 
 async function readCached(relative: string): Promise<CachedFile | null> {
-  const url = new URL(relative, STATIC_ROOT);
+  // Re-encode each segment so that the URL parser cannot read a dot segment
+  // into a name such as "%2e%2e", then make sure we are still inside.
+  const url = new URL(
+    relative.split("/").map(encodeURIComponent).join("/"),
+    STATIC_ROOT,
+  );
+  if (!url.href.startsWith(STATIC_ROOT.href)) return null;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(url);
