@@ -1,0 +1,342 @@
+/**
+ * Browser tests of the chat island in headless Chromium against a real
+ * server: visitors in isolated contexts pair, talk, type, switch partners,
+ * leave, and the page speaks Russian and English. Screenshots go to
+ * `tests/screenshots/`. Needs `deno task build` first.
+ *
+ * @module
+ */
+
+import type { Page } from "playwright-core";
+import {
+  hasChromium,
+  launch,
+  screenshot,
+  VIEWPORTS,
+  type Visitor,
+} from "./browser_helper.ts";
+import { startTestServer } from "./helpers.ts";
+
+const ignore = !hasChromium();
+if (ignore) console.warn("browser tests skipped: no /usr/bin/chromium");
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function assertEquals(actual: unknown, expected: unknown, message = "") {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) {
+    throw new Error(`${message}\n  actual:   ${a}\n  expected: ${e}`);
+  }
+}
+
+function phase(page: Page, name: string): Promise<unknown> {
+  return page.waitForSelector(`.chat[data-phase="${name}"]`);
+}
+
+async function start(visitor: Visitor): Promise<void> {
+  await visitor.page.getByRole("button", { name: "Start chat" }).click();
+}
+
+async function say(visitor: Visitor, text: string): Promise<void> {
+  const box = visitor.page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Control+Enter");
+}
+
+function lastLine(page: Page, kind: "me" | "guest"): Promise<string> {
+  return page.locator(`.log .line.${kind} .text`).last().innerText();
+}
+
+function noErrors(...visitors: Visitor[]): void {
+  for (const v of visitors) {
+    assertEquals(v.errors, [], `${v.name} had console errors`);
+  }
+}
+
+Deno.test({
+  name: "Chat island: two strangers pair, talk and part in Chromium",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const server = await startTestServer();
+    const browser = await launch();
+    try {
+      const a = await browser.visitor("A");
+      const b = await browser.visitor("B");
+
+      await t.step(
+        "idle screen: welcome, Start chat, online count",
+        async () => {
+          await a.open(server.url);
+          await a.page.getByRole("heading", { name: "Welcome to our chat!" })
+            .waitFor();
+          await a.page.getByText(/\d+ online/).waitFor();
+          assertEquals(await a.page.getAttribute("html", "lang"), "en");
+          await a.page.setViewportSize(VIEWPORTS.phone);
+          await screenshot(a.page, "idle-360");
+          await a.page.setViewportSize(VIEWPORTS.desktop);
+          await screenshot(a.page, "idle-1280");
+        },
+      );
+
+      await t.step(
+        "Start: connecting, then waiting for a partner",
+        async () => {
+          await start(a);
+          await phase(a.page, "waiting");
+          await a.page.getByText("Waiting for a partner").waitFor();
+          await screenshot(a.page, "waiting-1280");
+          await a.page.setViewportSize(VIEWPORTS.phone);
+          await screenshot(a.page, "waiting-360");
+          await a.page.setViewportSize(VIEWPORTS.desktop);
+        },
+      );
+
+      await t.step("both reach chat, focus moves to the textarea", async () => {
+        await b.open(server.url);
+        await start(b);
+        for (const v of [a, b]) {
+          await phase(v.page, "chat");
+          await v.page.locator(".log").getByText("Partner found, say hi")
+            .waitFor();
+          await v.page.waitForFunction(() =>
+            document.activeElement?.tagName === "TEXTAREA"
+          );
+        }
+        assertEquals(
+          await a.page.getAttribute(".log", "role"),
+          "log",
+        );
+        assertEquals(await a.page.getAttribute(".log", "aria-live"), "polite");
+      });
+
+      await t.step("typing indicator appears and disappears", async () => {
+        const box = a.page.getByRole("textbox", { name: "Message" });
+        const indicator = b.page.getByText("Stranger is typing…");
+        await box.pressSequentially("hel");
+        await indicator.waitFor();
+        await box.fill("");
+        await indicator.waitFor({ state: "detached" });
+      });
+
+      await t.step("Send spins until the own echo arrives", async () => {
+        await a.page.evaluate(() => {
+          const w = window as unknown as {
+            trace: string[];
+            observer: MutationObserver;
+          };
+          w.trace = [];
+          const root = document.querySelector(".chat")!;
+          w.observer = new MutationObserver(() => {
+            const busy = !!root.querySelector(".send .spinner");
+            const mine = root.querySelectorAll(".line.me").length;
+            w.trace.push(`${busy ? "spin" : "idle"}:${mine}`);
+          });
+          w.observer.observe(root, {
+            subtree: true,
+            childList: true,
+            attributes: true,
+          });
+        });
+        await say(a, "line one\nline two");
+        await a.page.locator(".log .line.me").first().waitFor();
+        const trace = await a.page.evaluate(() => {
+          const w = window as unknown as {
+            trace: string[];
+            observer: MutationObserver;
+          };
+          w.observer.disconnect();
+          return w.trace;
+        });
+        assert(trace.includes("spin:0"), `no spinner before echo: ${trace}`);
+        assert(!trace.includes("spin:1"), `spinner after echo: ${trace}`);
+        assert(
+          !(await a.page.getByRole("textbox", { name: "Message" })
+            .getAttribute("readonly")),
+          "form still locked",
+        );
+      });
+
+      await t.step("newlines arrive intact on the other side", async () => {
+        await b.page.locator(".log .line.guest").first().waitFor();
+        assertEquals(await lastLine(b.page, "guest"), "line one\nline two");
+        assertEquals(await lastLine(a.page, "me"), "line one\nline two");
+      });
+
+      await t.step("an XSS payload arrives as literal text", async () => {
+        const payload = `<img src=x onerror="window.pwned=1"><b>bold</b>`;
+        await say(a, payload);
+        await b.page.locator(".log .line.guest").nth(1).waitFor();
+        assertEquals(await lastLine(b.page, "guest"), payload);
+        assertEquals(await b.page.locator(".log img, .log b").count(), 0);
+        assertEquals(
+          await b.page.evaluate(() => "pwned" in window),
+          false,
+        );
+      });
+
+      await t.step("the title flashes while the page is hidden", async () => {
+        const original = await a.page.title();
+        await a.setHidden(true);
+        await say(b, "are you there?");
+        await a.page.waitForFunction(
+          () => document.title === "***MESSAGE***",
+          null,
+          { polling: 50, timeout: 5000 },
+        );
+        await a.setHidden(false);
+        await a.page.waitForFunction(
+          (t) => document.title === t,
+          original,
+          { polling: 50 },
+        );
+        assertEquals(await lastLine(a.page, "guest"), "are you there?");
+      });
+
+      await t.step("a server error is a readable line", async () => {
+        await say(a, "x".repeat(2001));
+        await a.page.locator(".log").getByText("That message is too long.")
+          .waitFor();
+        assertEquals(
+          await a.page.getByRole("textbox", { name: "Message" })
+            .getAttribute("readonly"),
+          null,
+        );
+      });
+
+      await t.step("screenshots of the chat", async () => {
+        await say(b, "Hi! Where are you from? 🙂");
+        await a.page.locator(".log").getByText("Where are you from?", {
+          exact: false,
+        }).waitFor();
+        await a.page.getByRole("textbox", { name: "Message" }).fill(
+          "Berlin. And you?",
+        );
+        await screenshot(a.page, "chat-1280");
+        await a.page.setViewportSize(VIEWPORTS.phone);
+        await screenshot(a.page, "chat-360");
+        await a.page.setViewportSize(VIEWPORTS.desktop);
+        await a.page.getByRole("textbox", { name: "Message" }).fill("");
+      });
+
+      const c = await browser.visitor("C");
+      await t.step("Next pairs with a third visitor", async () => {
+        await c.open(server.url);
+        await start(c);
+        await phase(c.page, "waiting");
+        await a.page.getByRole("button", { name: "Next" }).click();
+        await phase(a.page, "chat");
+        await phase(c.page, "chat");
+        await phase(b.page, "closed");
+        await b.page.getByText("Conversation ended.").waitFor();
+        await b.page.getByText("Your partner left.").waitFor();
+      });
+
+      await t.step("Esc twice ends the chat", async () => {
+        await a.page.getByRole("textbox", { name: "Message" }).focus();
+        await a.page.keyboard.press("Escape");
+        await a.page.keyboard.press("Escape");
+        await phase(a.page, "closed");
+        await phase(c.page, "closed");
+      });
+
+      await t.step(
+        "closing a tab ends the partner's conversation",
+        async () => {
+          await b.page.getByRole("button", { name: "Start again" }).click();
+          await phase(b.page, "waiting");
+          await c.page.getByRole("button", { name: "Start again" }).click();
+          await phase(b.page, "chat");
+          await phase(c.page, "chat");
+          await c.page.close();
+          await phase(b.page, "closed");
+          await b.page.getByText("Conversation ended.").waitFor();
+          await b.page.getByText("Chat closed").waitFor();
+        },
+      );
+
+      noErrors(a, b);
+      const cErrors = c.errors;
+      assertEquals(cErrors, [], "C had console errors");
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "Chat island: Russian and English render their own texts",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const server = await startTestServer();
+    const browser = await launch();
+    try {
+      const ru = await browser.visitor("ru", { locale: "ru-RU" });
+      const en = await browser.visitor("en", { locale: "en-US" });
+      await t.step("Accept-Language picks Russian", async () => {
+        await ru.open(server.url);
+        assertEquals(await ru.page.getAttribute("html", "lang"), "ru");
+        await ru.page.getByRole("heading", {
+          name: "Добро пожаловать в наш чат!",
+        }).waitFor();
+        await ru.page.getByRole("button", { name: "Начать чат" }).click();
+        await ru.page.getByText("Ожидание собеседника").waitFor();
+      });
+      await t.step("Accept-Language picks English", async () => {
+        await en.open(server.url);
+        await en.page.getByRole("button", { name: "Start chat" }).waitFor();
+      });
+      await t.step("the switch keeps the choice in a cookie", async () => {
+        await en.page.getByRole("link", { name: "RU" }).click();
+        await en.page.waitForSelector(".chat[data-ready]");
+        await en.page.getByRole("button", { name: "Начать чат" }).waitFor();
+        await en.open(server.url);
+        await en.page.getByRole("button", { name: "Начать чат" }).waitFor();
+        const cookies = await en.context.cookies();
+        assert(
+          cookies.some((c) => c.name === "lang" && c.value === "ru"),
+          "no lang cookie",
+        );
+      });
+      noErrors(ru, en);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "Chat island: reconnects with backoff after a server restart",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    let server = await startTestServer();
+    const port = Number(new URL(server.url).port);
+    const browser = await launch();
+    try {
+      const a = await browser.visitor("A");
+      await a.open(server.url);
+      await start(a);
+      await phase(a.page, "waiting");
+      await server.stop();
+      await a.page.getByText(/Connection lost, reconnecting in \d+ s…/)
+        .waitFor();
+      await phase(a.page, "reconnecting");
+      server = await startTestServer({ port });
+      await phase(a.page, "waiting");
+      await a.page.getByText("Waiting for a partner").waitFor();
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
