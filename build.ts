@@ -27,53 +27,95 @@ export async function build(): Promise<BundleManifest> {
     }
   }
   islands.sort();
-  const tmp = new URL(`${BUNDLE_DIR.replace(/\/$/, "")}.tmp/`, root);
-  await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform=browser",
-      "--format=esm",
-      "--code-splitting",
-      "--minify",
-      "--outdir",
-      tmp.pathname,
-      "lib/client/boot.ts",
-      ...islands.map((name) => `islands/${name}`),
-    ],
-    cwd: root.pathname,
-    stdout: "inherit",
-    stderr: "piped",
-  }).output();
-  if (!success) {
-    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+  // Bundle into a folder of our own, then move the files into place and
+  // swap the manifest atomically: a running server (or a concurrent build)
+  // always sees a manifest whose files exist.
+  const tmp = new URL(`static/_islands.tmp-${crypto.randomUUID()}/`, root);
+  try {
+    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform=browser",
+        "--format=esm",
+        "--code-splitting",
+        "--minify",
+        "--outdir",
+        tmp.pathname,
+        "lib/client/boot.ts",
+        ...islands.map((name) => `islands/${name}`),
+      ],
+      cwd: root.pathname,
+      stdout: "inherit",
+      stderr: "piped",
+    }).output();
+    if (!success) {
+      throw new Error(
+        `deno bundle failed:\n${new TextDecoder().decode(stderr)}`,
+      );
+    }
+    // esbuild keeps the entries' folders (lib/client/, islands/) and their
+    // relative imports of the shared chunks, so hashed names stay in place.
+    const entries = new Map([
+      ["lib/client/boot", "boot"],
+      ...islands.map((file) => {
+        const name = file.slice(0, -4);
+        return [`islands/${name}`, name] as const;
+      }),
+    ]);
+    const manifest: BundleManifest = { boot: "", islands: {} };
+    const written = new Set<string>();
+    for (const path of await listFiles(tmp)) {
+      let target = path;
+      const entry = entries.get(path.slice(0, -3));
+      if (entry) {
+        const hash = await shortHash(await Deno.readFile(new URL(path, tmp)));
+        target = `${path.slice(0, -3)}-${hash}.js`;
+        const url = `/static/_islands/${target}`;
+        if (entry === "boot") manifest.boot = url;
+        else manifest.islands[entry] = url;
+      }
+      const to = new URL(target, outDir);
+      await Deno.mkdir(new URL("./", to), { recursive: true });
+      await Deno.rename(new URL(path, tmp), to);
+      written.add(target);
+    }
+    const manifestFile = new URL(BUNDLE_MANIFEST, root);
+    const next = new URL(
+      `${manifestFile.pathname}.${crypto.randomUUID()}`,
+      root,
+    );
+    await Deno.writeTextFile(next, JSON.stringify(manifest, null, 2) + "\n");
+    await Deno.rename(next, manifestFile);
+    await pruneStale(written);
+    return manifest;
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+}
 
-  // esbuild keeps the entries' folders (lib/client/, islands/) and their
-  // relative imports of the shared chunks, so hashed names stay in place.
-  const manifest: BundleManifest = { boot: "", islands: {} };
-  const entries = [
-    ["boot", "lib/client/boot"],
-    ...islands.map((
-      file,
-    ) => [file.slice(0, -4), `islands/${file.slice(0, -4)}`]),
-  ];
-  for (const [name, path] of entries) {
-    const file = new URL(`${path}.js`, tmp);
-    const hashed = `${path}-${await shortHash(await Deno.readFile(file))}.js`;
-    await Deno.rename(file, new URL(hashed, tmp));
-    const url = `/static/_islands/${hashed}`;
-    if (name === "boot") manifest.boot = url;
-    else manifest.islands[name] = url;
+/** Paths of every file below `dir`, relative to it. */
+async function listFiles(dir: URL, prefix = ""): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(new URL(prefix, dir))) {
+    const path = prefix + entry.name;
+    if (entry.isDirectory) files.push(...await listFiles(dir, `${path}/`));
+    else if (entry.isFile) files.push(path);
   }
-  await Deno.writeTextFile(
-    new URL(BUNDLE_MANIFEST.replace(BUNDLE_DIR, ""), tmp),
-    JSON.stringify(manifest, null, 2) + "\n",
-  );
-  await Deno.remove(outDir, { recursive: true }).catch(() => {});
-  await Deno.rename(tmp, outDir);
-  return manifest;
+  return files;
+}
+
+/** Removes bundles of earlier builds, once they are a minute old. */
+async function pruneStale(keep: Set<string>): Promise<void> {
+  const minute = Date.now() - 60_000;
+  for (const path of await listFiles(outDir)) {
+    if (keep.has(path) || !path.endsWith(".js")) continue;
+    const file = new URL(path, outDir);
+    const info = await Deno.stat(file).catch(() => null);
+    if (info?.mtime && info.mtime.getTime() < minute) {
+      await Deno.remove(file).catch(() => {});
+    }
+  }
 }
 
 async function shortHash(data: Uint8Array): Promise<string> {
