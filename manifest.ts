@@ -7,7 +7,9 @@
  */
 
 import Chat from "./islands/Chat.tsx";
+import * as healthz from "./routes/healthz.ts";
 import * as index from "./routes/index.tsx";
+import * as metrics from "./routes/metrics.ts";
 import * as ws from "./routes/ws.ts";
 import * as notFoundPage from "./routes/_404.tsx";
 import type { RouteModule } from "./lib/router.ts";
@@ -16,6 +18,8 @@ import type { RouteModule } from "./lib/router.ts";
 export const routes: Record<string, RouteModule> = {
   "/": index,
   "/ws": ws,
+  "/healthz": healthz,
+  "/metrics": metrics,
 };
 
 /** The page for unknown paths. */

@@ -86,6 +86,9 @@ class Connection implements Peer, EventListenerObject {
     this.#openedAt = Date.now();
     this.#refilledAt = performance.now();
     this.#session = this.#state.switchboard.join(this);
+    this.#state.log.debug("ws_open", {
+      ip: this.#state.config.logIps ? this.#address : undefined,
+    });
     this.#requestTimer = setTimeout(() => {
       this.#requestTimer = undefined;
       if (this.#session?.state === "fresh") {
@@ -147,6 +150,7 @@ class Connection implements Peer, EventListenerObject {
 
   #refuse(code: ErrorCode, reason: string): void {
     this.#state.metrics.reject(code);
+    this.#state.log.debug("frame_rejected", { code });
     this.send(errorFrame(code, reason));
   }
 

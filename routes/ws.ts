@@ -20,6 +20,7 @@ export const handler = {
     }
     if (state.draining) {
       metrics.refuse("shutting_down");
+      log.info("ws_refused", { reason: "shutting_down" });
       return new Response("Shutting down", { status: 503 });
     }
     const headers = req.headers;

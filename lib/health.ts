@@ -1,0 +1,87 @@
+/**
+ * The live figures of one instance for `/healthz` and `/metrics`: who is
+ * connected, waiting and chatting, and whether it can serve.
+ *
+ * @module
+ */
+
+import type { AppState } from "./app_state.ts";
+import { VERSION } from "./version.ts";
+
+/** What `/healthz` and `/metrics` both report. */
+export interface LiveFigures {
+  /** True unless shutting down or the backend is unreachable. */
+  ok: boolean;
+  draining: boolean;
+  backendUp: boolean;
+  /** Sockets held by this instance. */
+  connections: number;
+  /** Visitors connected, cluster-wide where the backend knows. */
+  online: number;
+  /** Visitors on this instance who asked for a partner and have none yet. */
+  waiting: number;
+  /** Visitors on this instance in a conversation. */
+  chatting: number;
+  /**
+   * Conversations on this instance: `chatting / 2`. With a shared backend a
+   * pair spanning two instances counts one half on each.
+   */
+  pairs: number;
+}
+
+/** Reads the live figures; walks the local sessions once to count waiters. */
+export function liveFigures(state: AppState): LiveFigures {
+  const { switchboard } = state;
+  let waiting = 0;
+  for (const session of switchboard.sessions()) {
+    if (session.state === "waiting" || session.state === "matching") waiting++;
+  }
+  const backendUp = state.backendUp();
+  return {
+    ok: !state.draining && backendUp,
+    draining: state.draining,
+    backendUp,
+    connections: switchboard.connected,
+    online: switchboard.online,
+    waiting,
+    chatting: switchboard.chatting,
+    pairs: switchboard.chatting / 2,
+  };
+}
+
+/** The `/healthz` body. */
+export interface HealthReport {
+  status: "ok" | "draining" | "backend_down";
+  version: string;
+  /** Seconds since the server started. */
+  uptime: number;
+  connections: number;
+  online: number;
+  waiting: number;
+  pairs: number;
+  backend: { kind: string; up: boolean };
+}
+
+/** The health report and the HTTP status to answer it with (200 or 503). */
+export function healthReport(
+  state: AppState,
+): { status: 200 | 503; report: HealthReport } {
+  const live = liveFigures(state);
+  const report: HealthReport = {
+    status: live.draining ? "draining" : live.backendUp ? "ok" : "backend_down",
+    version: VERSION,
+    uptime: Math.round((Date.now() - state.startedAt) / 1000),
+    connections: live.connections,
+    online: live.online,
+    waiting: live.waiting,
+    pairs: live.pairs,
+    backend: { kind: backendKind(state), up: live.backendUp },
+  };
+  return { status: live.ok ? 200 : 503, report };
+}
+
+/** `memory`, `redis`, `kv`: the backend class's name without `Backend`. */
+function backendKind(state: AppState): string {
+  const name = state.switchboard.backend.constructor.name;
+  return name.replace(/Backend$/, "").toLowerCase() || "custom";
+}
