@@ -129,8 +129,9 @@ function createChatStore(props: ChatProps): ChatStore {
       typingOn = true;
       send({ type: "typing", on: true });
     } else if (typingOn) {
+      // typingSentAt stays: "on" keeps its 2 s spacing across an "off", so
+      // type-clear-type never exceeds the server's typing rate.
       typingOn = false;
-      typingSentAt = 0;
       send({ type: "typing", on: false });
     }
   }
@@ -146,7 +147,6 @@ function createChatStore(props: ChatProps): ChatStore {
     switch (effect.type) {
       case "openSocket":
         typingOn = false;
-        typingSentAt = 0;
         store.sending.value = false;
         store.session.value++;
         break;
