@@ -263,6 +263,20 @@ export function helpText(): string {
   ].join("\n");
 }
 
+/** The README's option table (kept identical by a test). */
+export function optionsMarkdown(): string {
+  const rows = OPTIONS.map((o) =>
+    `| \`${o.flag}\` | \`${o.env}\` | ${
+      o.default === "" ? "(empty)" : `\`${o.default}\``
+    } | ${o.help.replaceAll("|", "\\|")} |`
+  );
+  return [
+    "| flag | environment | default | meaning |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
 /** The defaults, for tests and embedding: `loadConfig([], () => undefined)`. */
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig([], () => undefined), ...overrides };

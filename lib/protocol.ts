@@ -14,17 +14,21 @@ export type ClientFrame =
   | { type: "typing"; on: boolean };
 
 /** Stable error codes sent in `error` frames (documented in the README). */
-export type ErrorCode =
-  | "bad_json"
-  | "bad_frame"
-  | "unknown_type"
-  | "empty_message"
-  | "message_too_long"
-  | "binary_not_supported"
-  | "not_paired"
-  | "already_requested"
-  | "rate_limited"
-  | "unavailable";
+export const ERROR_CODES = [
+  "bad_json",
+  "bad_frame",
+  "unknown_type",
+  "empty_message",
+  "message_too_long",
+  "binary_not_supported",
+  "not_paired",
+  "already_requested",
+  "rate_limited",
+  "unavailable",
+] as const;
+
+/** One of {@linkcode ERROR_CODES}. */
+export type ErrorCode = typeof ERROR_CODES[number];
 
 /** The result of parsing one client frame: never thrown, always returned. */
 export type ParseResult =
