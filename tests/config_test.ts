@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { ConfigError, helpText, loadConfig, OPTIONS } from "../lib/config.ts";
+
+const noEnv = () => undefined;
+
+Deno.test("loadConfig() defaults: port 8000 on 0.0.0.0, in memory", () => {
+  const config = loadConfig([], noEnv);
+  assert.equal(config.port, 8000);
+  assert.equal(config.hostname, "0.0.0.0");
+  assert.equal(config.redisUrl, "");
+  assert.equal(config.maxMessageLength, 2000);
+  assert.equal(config.trustProxy, false);
+  assert.deepEqual(config.allowedOrigins, []);
+});
+
+Deno.test("loadConfig() reads the environment, and a flag wins over it", () => {
+  const env = (name: string) =>
+    ({ PORT: "9000", ALLOWED_ORIGINS: "https://a.example, https://b.example" })[
+      name
+    ];
+  assert.equal(loadConfig([], env).port, 9000);
+  assert.equal(loadConfig(["--port", "9100"], env).port, 9100);
+  assert.equal(loadConfig(["--port=9200"], env).port, 9200);
+  assert.deepEqual(loadConfig([], env).allowedOrigins, [
+    "https://a.example",
+    "https://b.example",
+  ]);
+  assert.equal(loadConfig(["--trust-proxy"], noEnv).trustProxy, true);
+  assert.equal(
+    loadConfig(["--trust-proxy", "--port", "1"], noEnv).trustProxy,
+    true,
+  );
+  assert.equal(
+    loadConfig([], (n) => n === "TRUST_PROXY" ? "1" : undefined).trustProxy,
+    true,
+  );
+});
+
+Deno.test("loadConfig() refuses unknown flags and malformed values", () => {
+  assert.throws(() => loadConfig(["--prot", "1"], noEnv), ConfigError);
+  assert.throws(() => loadConfig(["--port", "eighty"], noEnv), ConfigError);
+  assert.throws(() => loadConfig(["--port", "-1"], noEnv), ConfigError);
+  assert.throws(() => loadConfig(["--port"], noEnv), ConfigError);
+  assert.throws(() => loadConfig(["--log-format", "xml"], noEnv), ConfigError);
+  assert.throws(
+    () => loadConfig([], (n) => n === "TRUST_PROXY" ? "maybe" : undefined),
+    ConfigError,
+  );
+});
+
+Deno.test("--help lists every option with its variable", () => {
+  const help = helpText();
+  for (const option of OPTIONS) {
+    assert.ok(help.includes(option.flag), option.flag);
+    assert.ok(help.includes(`env ${option.env}`), option.env);
+  }
+});
+
+Deno.test("main.ts --help and --version exit 0; a bad flag exits 2", async () => {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const run = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), { args: ["run", "-A", main, ...args] })
+      .output();
+  const help = await run("--help");
+  assert.equal(help.code, 0);
+  assert.match(new TextDecoder().decode(help.stdout), /--max-sockets-per-ip/);
+  const version = await run("--version");
+  assert.equal(version.code, 0);
+  assert.match(
+    new TextDecoder().decode(version.stdout),
+    /^strangers \d+\.\d+\.\d+/,
+  );
+  const bad = await run("--no-such-flag");
+  assert.equal(bad.code, 2);
+  assert.match(
+    new TextDecoder().decode(bad.stderr),
+    /unknown option --no-such-flag/,
+  );
+});
