@@ -1,0 +1,602 @@
+/**
+ * Operations: `/healthz`, `/metrics` and the logs, each checked against a
+ * real server and real sockets.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { escapeLabel, Exposition } from "../lib/prometheus.ts";
+import { VERSION } from "../lib/version.ts";
+import { pair, startTestServer, TestClient } from "./helpers.ts";
+
+/** One parsed sample line of the Prometheus text format. */
+interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * Parses an exposition strictly: every sample belongs to a family announced
+ * by `# HELP` and `# TYPE` lines before it, and every line has the shape the
+ * 0.0.4 text format allows.
+ */
+function parseExposition(text: string): PromSample[] {
+  assert.ok(text.endsWith("\n"), "exposition ends with a newline");
+  const types = new Map<string, string>();
+  const helped = new Set<string>();
+  const samples: PromSample[] = [];
+  for (const line of text.slice(0, -1).split("\n")) {
+    const head = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (head) {
+      if (head[1] === "HELP") helped.add(head[2]);
+      else {
+        assert.match(head[3], /^(counter|gauge|histogram|summary|untyped)$/);
+        types.set(head[2], head[3]);
+      }
+      continue;
+    }
+    const m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_]\w*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (\S+)$/
+        .exec(line);
+    assert.ok(m, `not a sample line: ${JSON.stringify(line)}`);
+    const [, name, rawLabels, rawValue] = m;
+    const family = types.has(name)
+      ? name
+      : name.replace(/_(bucket|sum|count)$/, "");
+    assert.ok(types.has(family), `${name} has no # TYPE before it`);
+    assert.ok(helped.has(family), `${name} has no # HELP before it`);
+    const labels: Record<string, string> = {};
+    for (
+      const [, k, v] of (rawLabels ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)
+    ) {
+      labels[k] = v.replace(/\\(.)/g, (_, c) => c === "n" ? "\n" : c);
+    }
+    const value = rawValue === "+Inf" ? Infinity : Number(rawValue);
+    assert.ok(!Number.isNaN(value), `bad value in ${line}`);
+    samples.push({ name, labels, value });
+  }
+  return samples;
+}
+
+/** The value of the sample `name` with exactly `labels`, or undefined. */
+function valueOf(
+  samples: PromSample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return samples.find((s) =>
+    s.name === name &&
+    JSON.stringify(Object.entries(s.labels).sort()) ===
+      JSON.stringify(Object.entries(labels).sort())
+  )?.value;
+}
+
+async function scrape(
+  url: string,
+  init?: RequestInit,
+): Promise<PromSample[]> {
+  const res = await fetch(`${url}/metrics`, init);
+  assert.equal(res.status, 200);
+  assert.equal(
+    res.headers.get("content-type"),
+    "text/plain; version=0.0.4; charset=utf-8",
+  );
+  return parseExposition(await res.text());
+}
+
+/** Retries `check` until it stops throwing (for figures that settle). */
+async function eventually(check: () => Promise<void>, ms = 3000) {
+  const deadline = Date.now() + ms;
+  while (true) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+Deno.test("Exposition writes cumulative histograms and escapes labels", () => {
+  const text = new Exposition()
+    .counter("x_total", "Some\\thing\nelse.", [
+      { labels: { reason: 'a"b\\c\nd' }, value: 2 },
+    ])
+    .histogram("wait_seconds", "Waits.", {
+      bounds: [0.1, 1],
+      counts: [1, 2, 3],
+      sum: 9.5,
+    })
+    .toString();
+  assert.equal(
+    text,
+    [
+      "# HELP x_total Some\\\\thing\\nelse.",
+      "# TYPE x_total counter",
+      'x_total{reason="a\\"b\\\\c\\nd"} 2',
+      "# HELP wait_seconds Waits.",
+      "# TYPE wait_seconds histogram",
+      'wait_seconds_bucket{le="0.1"} 1',
+      'wait_seconds_bucket{le="1"} 3',
+      'wait_seconds_bucket{le="+Inf"} 6',
+      "wait_seconds_sum 9.5",
+      "wait_seconds_count 6",
+      "",
+    ].join("\n"),
+  );
+  assert.equal(escapeLabel("plain"), "plain");
+  const parsed = parseExposition(text);
+  assert.equal(valueOf(parsed, "x_total", { reason: 'a"b\\c\nd' }), 2);
+});
+
+Deno.test("/healthz and /metrics reflect a real chat: two pair and exchange 3 lines, a third waits", async () => {
+  const server = await startTestServer();
+  try {
+    const idle = await fetch(`${server.url}/healthz`);
+    assert.equal(idle.status, 200);
+    assert.equal(idle.headers.get("cache-control"), "no-store");
+    const idleBody = await idle.json();
+    assert.equal(idleBody.status, "ok");
+    assert.equal(idleBody.version, VERSION);
+    assert.equal(typeof idleBody.uptime, "number");
+    assert.deepEqual(
+      {
+        connections: idleBody.connections,
+        waiting: idleBody.waiting,
+        pairs: idleBody.pairs,
+      },
+      { connections: 0, waiting: 0, pairs: 0 },
+    );
+    assert.deepEqual(idleBody.backend, { kind: "memory", up: true });
+
+    const [a, b] = await pair(server.wsUrl);
+    for (
+      const [from, to, text] of [[a, b, "one"], [b, a, "two"], [
+        a,
+        b,
+        "three",
+      ]] as const
+    ) {
+      from.send({ type: "message", message: text });
+      assert.deepEqual(await from.next("message"), {
+        type: "message",
+        message: text,
+        from: "me",
+      });
+      assert.deepEqual(await to.next("message"), {
+        type: "message",
+        message: text,
+        from: "guest",
+      });
+    }
+    const waiter = await TestClient.open(server.wsUrl);
+    waiter.send({ type: "request" });
+    waiter.send("not json");
+    assert.equal((await waiter.next("error")).code, "bad_json");
+
+    const health = await (await fetch(`${server.url}/healthz`)).json();
+    assert.equal(health.status, "ok");
+    assert.equal(health.connections, 3);
+    assert.equal(health.online, 3);
+    assert.equal(health.waiting, 1);
+    assert.equal(health.pairs, 1);
+
+    const m = await scrape(server.url);
+    assert.equal(valueOf(m, "strangers_build_info", { version: VERSION }), 1);
+    assert.equal(valueOf(m, "strangers_up"), 1);
+    assert.equal(valueOf(m, "strangers_connections"), 3);
+    assert.equal(valueOf(m, "strangers_waiting"), 1);
+    assert.equal(valueOf(m, "strangers_chatting"), 2);
+    assert.equal(valueOf(m, "strangers_pairs_active"), 1);
+    assert.equal(valueOf(m, "strangers_pairs_total"), 1);
+    assert.equal(valueOf(m, "strangers_messages_relayed_total"), 3);
+    assert.equal(
+      valueOf(m, "strangers_frames_rejected_total", { reason: "bad_json" }),
+      1,
+    );
+    // Both visitors of the pair waited once.
+    assert.equal(valueOf(m, "strangers_pairing_wait_seconds_count"), 2);
+    assert.equal(
+      valueOf(m, "strangers_pairing_wait_seconds_bucket", { le: "+Inf" }),
+      2,
+    );
+    const buckets = m.filter((s) =>
+      s.name === "strangers_pairing_wait_seconds_bucket"
+    );
+    assert.equal(buckets.length, 11);
+    for (let i = 1; i < buckets.length; i++) {
+      assert.ok(buckets[i].value >= buckets[i - 1].value, "cumulative");
+    }
+    assert.ok(valueOf(m, "strangers_pairing_wait_seconds_sum")! >= 0);
+    assert.ok(valueOf(m, "process_resident_memory_bytes")! > 0);
+    assert.ok(valueOf(m, "strangers_heap_used_bytes")! > 0);
+    assert.equal(valueOf(m, "strangers_uncaught_errors_total"), 0);
+
+    await a.close();
+    assert.equal((await b.closed).code, 4000);
+    await eventually(async () => {
+      const after = await scrape(server.url);
+      assert.equal(
+        valueOf(after, "strangers_ws_closes_total", { code: "1000" }),
+        1,
+      );
+      assert.equal(
+        valueOf(after, "strangers_ws_closes_total", { code: "4000" }),
+        1,
+      );
+      assert.equal(valueOf(after, "strangers_connections"), 1);
+      assert.equal(valueOf(after, "strangers_pairs_active"), 0);
+      assert.equal(valueOf(after, "strangers_pairs_total"), 1);
+    });
+    await waiter.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/metrics with METRICS_TOKEN refuses without the bearer token", async () => {
+  const server = await startTestServer({ metricsToken: "s3cret-token" });
+  try {
+    for (
+      const authorization of [
+        undefined,
+        "Bearer wrong",
+        "Bearer s3cret-toke",
+        "Bearer s3cret-token-longer",
+        "Basic s3cret-token",
+        "s3cret-token",
+      ]
+    ) {
+      const res = await fetch(`${server.url}/metrics`, {
+        headers: authorization ? { authorization } : {},
+      });
+      assert.equal(res.status, 401, `${authorization} must be refused`);
+      assert.equal(
+        res.headers.get("www-authenticate"),
+        'Bearer realm="metrics"',
+      );
+      assert.ok(!(await res.text()).includes("strangers_"));
+    }
+    const m = await scrape(server.url, {
+      headers: { authorization: "Bearer s3cret-token" },
+    });
+    assert.equal(valueOf(m, "strangers_connections"), 0);
+    // Health stays open to load balancers.
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+    // Not linked from the public page.
+    const page = await (await fetch(server.url)).text();
+    assert.ok(!page.includes("/metrics"));
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/healthz answers HEAD and refuses POST with 405", async () => {
+  const server = await startTestServer();
+  try {
+    const head = await fetch(`${server.url}/healthz`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+    const post = await fetch(`${server.url}/healthz`, { method: "POST" });
+    assert.equal(post.status, 405);
+    await post.body?.cancel();
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/healthz answers 503 while the pairing backend is down", async () => {
+  const server = await startTestServer();
+  try {
+    server.handle.state.backendUp = () => false;
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.status, "backend_down");
+    assert.deepEqual(body.backend, { kind: "memory", up: false });
+    const m = await scrape(server.url);
+    assert.equal(valueOf(m, "strangers_backend_up"), 0);
+    assert.equal(valueOf(m, "strangers_up"), 0);
+  } finally {
+    await server.stop();
+  }
+});
+
+/**
+ * A WebSocket client on a bare TCP socket that completes the handshake and
+ * then never answers a close frame: the server keeps waiting for it, which
+ * holds a graceful shutdown open for as long as the test needs.
+ */
+async function stubbornSocket(port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const key = btoa(
+    String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
+  );
+  await conn.write(new TextEncoder().encode(
+    `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
+      `Sec-WebSocket-Version: 13\r\n\r\n`,
+  ));
+  const head = await readUntil(
+    conn,
+    (bytes) => new TextDecoder().decode(bytes).includes("\r\n\r\n"),
+  );
+  assert.match(new TextDecoder().decode(head), /^HTTP\/1\.1 101 /);
+  return conn;
+}
+
+/** Reads from `conn` until `done(everything read so far)`. */
+async function readUntil(
+  conn: Deno.TcpConn,
+  done: (bytes: Uint8Array) => boolean,
+): Promise<Uint8Array> {
+  let all = new Uint8Array(0);
+  const buf = new Uint8Array(4096);
+  while (!done(all)) {
+    const n = await conn.read(buf);
+    if (n === null) throw new Error("connection closed while reading");
+    const next = new Uint8Array(all.length + n);
+    next.set(all);
+    next.set(buf.subarray(0, n), all.length);
+    all = next;
+  }
+  return all;
+}
+
+/** The close code of the first close frame (opcode 8) in server frames. */
+function closeCode(bytes: Uint8Array): number | undefined {
+  let i = 0;
+  while (i + 2 <= bytes.length) {
+    const opcode = bytes[i] & 0x0f;
+    let length = bytes[i + 1] & 0x7f;
+    let start = i + 2;
+    if (length === 126) {
+      length = (bytes[i + 2] << 8) | bytes[i + 3];
+      start = i + 4;
+    }
+    if (start + length > bytes.length) return undefined;
+    if (opcode === 8) return (bytes[start] << 8) | bytes[start + 1];
+    i = start + length;
+  }
+  return undefined;
+}
+
+Deno.test("/healthz answers 503 during a graceful shutdown held open by a socket that never finishes closing", async () => {
+  const server = await startTestServer();
+  const { state } = server.handle;
+  const conn = await stubbornSocket(server.handle.port);
+  let stopped: Promise<void> | undefined;
+  try {
+    await eventually(() => {
+      assert.equal(state.switchboard.connected, 1);
+      return Promise.resolve();
+    });
+    const before = await fetch(`${server.url}/healthz`);
+    assert.equal(before.status, 200);
+    await before.body?.cancel();
+
+    stopped = server.stop();
+    // The server said goodbye with 1001 and now waits for our close frame.
+    const frames = await readUntil(conn, (b) => closeCode(b) !== undefined);
+    assert.equal(closeCode(frames), 1001);
+
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.status, "draining");
+    assert.equal(body.version, VERSION);
+    const m = await scrape(server.url);
+    assert.equal(valueOf(m, "strangers_up"), 0);
+    const ws = await fetch(`${server.url}/ws`, {
+      headers: { upgrade: "websocket" },
+    });
+    assert.equal(ws.status, 503);
+    await ws.body?.cancel();
+  } finally {
+    conn.close();
+    await (stopped ?? server.stop());
+  }
+});
+
+/** A server run as its own process, its output collected line by line. */
+interface ServerProcess {
+  url: string;
+  /** Every stdout line so far. */
+  stdout: string[];
+  /** Sends SIGTERM; resolves with the exit code and stderr once it exited. */
+  stop(): Promise<{ code: number; stderr: string[] }>;
+}
+
+async function spawnServer(
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      "--allow-sys",
+      "main.ts",
+    ],
+    cwd: new URL("../", import.meta.url),
+    env: { PORT: "0", HOSTNAME: "127.0.0.1", NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout: string[] = [];
+  const { promise: listening, resolve, reject } = Promise.withResolvers<
+    string
+  >();
+  const reading = (async () => {
+    for await (const line of lines(child.stdout)) {
+      stdout.push(line);
+      if (line.includes('"listening"')) resolve(JSON.parse(line).url);
+    }
+    reject(new Error(`server exited before listening:\n${stdout.join("\n")}`));
+  })();
+  const stderr = (async () => {
+    const all: string[] = [];
+    for await (const line of lines(child.stderr)) all.push(line);
+    return all;
+  })();
+  let url: string;
+  try {
+    url = await listening;
+  } catch (error) {
+    await Promise.all([reading, stderr, child.status]);
+    throw error;
+  }
+  return {
+    url,
+    stdout,
+    async stop() {
+      child.kill("SIGTERM");
+      const [{ code }, , errLines] = await Promise.all([
+        child.status,
+        reading,
+        stderr,
+      ]);
+      return { code, stderr: errLines };
+    },
+  };
+}
+
+async function* lines(stream: ReadableStream<Uint8Array>) {
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of stream) {
+    const parts = (rest + decoder.decode(chunk, { stream: true })).split("\n");
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  if (rest) yield rest;
+}
+
+/** Two visitors pair, say three secret lines, send junk, and leave. */
+async function chatWithSecrets(url: string, secret: string): Promise<void> {
+  const [a, b] = await pair(url.replace(/^http/, "ws") + "/ws");
+  for (const [from, to] of [[a, b], [b, a], [a, b]]) {
+    from.send({ type: "message", message: `${secret} ${from === a}` });
+    await from.next("message");
+    await to.next("message");
+  }
+  a.send(`{"type":"message","message":"${secret}",`);
+  assert.equal((await a.next("error")).code, "bad_json");
+  a.send({ type: "message", message: secret.repeat(500) });
+  assert.equal((await a.next("error")).code, "message_too_long");
+  await a.close();
+  assert.equal((await b.closed).code, 4000);
+}
+
+Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat text", async (t) => {
+  const secret = "Zebra-7f3a secret words";
+
+  await t.step(
+    "without LOG_IPS: events with durations and codes, no addresses",
+    async () => {
+      const server = await spawnServer({
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "debug",
+      });
+      let result;
+      try {
+        await chatWithSecrets(server.url, secret);
+        // The close of the second socket is logged once the server saw it.
+        await eventually(() => {
+          assert.equal(
+            server.stdout.filter((l) => l.includes('"ws_close"')).length,
+            2,
+          );
+          return Promise.resolve();
+        });
+      } finally {
+        result = await server.stop();
+      }
+      assert.equal(result.code, 0);
+      const all = [...server.stdout, ...result.stderr];
+      assert.ok(all.length > 0);
+      for (const line of all) {
+        const entry = JSON.parse(line);
+        assert.equal(typeof entry, "object", line);
+        assert.equal(typeof entry.time, "string", line);
+        assert.match(entry.level, /^(debug|info|warn|error)$/, line);
+        assert.equal(typeof entry.event, "string", line);
+        assert.ok(!line.includes("Zebra"), `chat text leaked: ${line}`);
+        assert.ok(!("ip" in entry), `address logged without LOG_IPS: ${line}`);
+        assert.ok(!line.includes("127.0.0.1:") || entry.event === "listening");
+      }
+      const events = all.map((l) => JSON.parse(l));
+      const names = events.map((e) => e.event);
+      assert.equal(names[0], "listening");
+      assert.equal(names.filter((n) => n === "ws_open").length, 2);
+      const closes = events.filter((e) => e.event === "ws_close");
+      assert.deepEqual(closes.map((e) => e.code).sort(), [1000, 4000]);
+      for (const e of closes) assert.equal(typeof e.seconds, "number");
+      assert.deepEqual(
+        events.filter((e) => e.event === "frame_rejected").map((e) => e.code),
+        ["bad_json", "message_too_long"],
+      );
+      assert.ok(names.includes("shutdown"), "stop is logged");
+    },
+  );
+
+  await t.step(
+    "with LOG_IPS=1 opens and closes carry the address",
+    async () => {
+      const server = await spawnServer({
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "debug",
+        LOG_IPS: "1",
+      });
+      let result;
+      try {
+        const client = await TestClient.open(
+          server.url.replace(/^http/, "ws") + "/ws",
+        );
+        await client.close();
+        await eventually(() => {
+          assert.ok(server.stdout.some((l) => l.includes('"ws_close"')));
+          return Promise.resolve();
+        });
+      } finally {
+        result = await server.stop();
+      }
+      assert.equal(result.code, 0);
+      const events = [...server.stdout, ...result.stderr].map((l) =>
+        JSON.parse(l)
+      );
+      for (const name of ["ws_open", "ws_close"]) {
+        assert.equal(events.find((e) => e.event === name)?.ip, "127.0.0.1");
+      }
+    },
+  );
+
+  await t.step(
+    "at LOG_LEVEL=info the per-socket lines are left out",
+    async () => {
+      const server = await spawnServer({
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+      });
+      let result;
+      try {
+        const client = await TestClient.open(
+          server.url.replace(/^http/, "ws") + "/ws",
+        );
+        await client.close();
+      } finally {
+        result = await server.stop();
+      }
+      const events = [...server.stdout, ...result.stderr].map((l) =>
+        JSON.parse(l)
+      );
+      assert.deepEqual(events.map((e) => e.event), ["listening", "shutdown"]);
+    },
+  );
+});
