@@ -392,6 +392,7 @@ export default function Chat(props: ChatProps) {
               href={`?lang=${lang}`}
               hrefLang={lang}
               lang={lang}
+              title={DICTIONARIES[lang].name}
               aria-current={lang === dict.lang ? "true" : undefined}
             >
               {lang.toUpperCase()}
@@ -419,15 +420,35 @@ function noticeText(dict: Dictionary, notice: Notice): string {
     : errorText(dict, notice.code);
 }
 
+/**
+ * Moves focus to `ref` when a screen appears after a visitor's action and
+ * the element that had focus went away with the previous screen, so that
+ * keyboard users never land on `<body>`. Not on the first render: the page
+ * just loaded and the reader should start at the top.
+ */
+function useFocusOnShow(
+  store: ChatStore,
+  ref: { current: HTMLElement | null },
+): void {
+  useEffect(() => {
+    const active = document.activeElement;
+    const lost = !active || active === document.body;
+    if (store.session.peek() > 0 && lost) ref.current?.focus();
+  }, []);
+}
+
 function IdleScreen({ store }: ScreenProps) {
   const { dict } = store;
   const notice = store.notice.value;
+  const startRef = useRef<HTMLButtonElement>(null);
+  useFocusOnShow(store, startRef);
   return (
     <section class="screen idle">
       <h1>{dict.welcomeTitle}</h1>
       {dict.welcome.map((text, i) => <p key={i}>{text}</p>)}
       {notice && <p class="notice" role="alert">{noticeText(dict, notice)}</p>}
       <button
+        ref={startRef}
         type="button"
         class="button primary large"
         onClick={() => store.dispatch({ type: "open" })}
@@ -443,13 +464,15 @@ function WaitScreen({ store }: ScreenProps) {
   const current = store.phase.value;
   const notice = store.notice.value;
   const reconnecting = current === "reconnecting";
+  const sectionRef = useRef<HTMLElement>(null);
+  useFocusOnShow(store, sectionRef);
   const label = reconnecting
     ? dict.reconnecting(store.retryIn.value)
     : current === "connecting"
     ? dict.connecting
     : dict.waiting;
   return (
-    <section class="screen wait">
+    <section ref={sectionRef} class="screen wait" tabIndex={-1}>
       <span class="spinner large" aria-hidden="true" />
       <h2>{dict.pleaseWait}</h2>
       <p class="state" role="status">{label}</p>
@@ -496,6 +519,7 @@ function Conversation({ store }: ScreenProps) {
   const logRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const stick = useRef(true);
+  const againRef = useRef<HTMLButtonElement>(null);
   const lines = store.lines.value;
   const closed = store.phase.value === "closed";
   const sending = store.sending.value;
@@ -507,6 +531,10 @@ function Conversation({ store }: ScreenProps) {
     if (store.wantFocus && inputRef.current && !sending) {
       store.wantFocus = false;
       inputRef.current.focus();
+    }
+    const active = document.activeElement;
+    if (closed && (!active || active === document.body)) {
+      againRef.current?.focus();
     }
   });
 
@@ -543,6 +571,7 @@ function Conversation({ store }: ScreenProps) {
           <div class="ended">
             <p>{dict.ended}</p>
             <button
+              ref={againRef}
               type="button"
               class="button primary"
               onClick={() => store.dispatch({ type: "open" })}

@@ -227,6 +227,37 @@ Deno.test({
         await a.page.getByRole("textbox", { name: "Message" }).fill("");
       });
 
+      await t.step("the log follows new lines unless scrolled up", async () => {
+        await b.page.setViewportSize(VIEWPORTS.phone);
+        const long = Array.from({ length: 40 }, (_, i) => `row ${i}`).join(
+          "\n",
+        );
+        await say(a, long);
+        await b.page.locator(".log").getByText("row 39", { exact: false })
+          .waitFor();
+        const atBottom = () =>
+          b.page.$eval(
+            ".log",
+            (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 2,
+          );
+        assert(await atBottom(), "log did not follow the newest line");
+        await b.page.$eval(".log", (el) => {
+          el.scrollTop = 0;
+          el.dispatchEvent(new Event("scroll"));
+        });
+        await say(a, "while you read");
+        await b.page.locator(".log").getByText("while you read").waitFor();
+        assertEquals(await b.page.$eval(".log", (el) => el.scrollTop), 0);
+        await b.page.$eval(".log", (el) => {
+          el.scrollTop = el.scrollHeight;
+          el.dispatchEvent(new Event("scroll"));
+        });
+        await say(a, "back at the bottom");
+        await b.page.locator(".log").getByText("back at the bottom").waitFor();
+        assert(await atBottom(), "log did not follow after scrolling down");
+        await b.page.setViewportSize(VIEWPORTS.desktop);
+      });
+
       const c = await browser.visitor("C");
       await t.step("Next pairs with a third visitor", async () => {
         await c.open(server.url);
@@ -246,6 +277,9 @@ Deno.test({
         await a.page.keyboard.press("Escape");
         await phase(a.page, "closed");
         await phase(c.page, "closed");
+        await a.page.waitForFunction(() =>
+          document.activeElement?.textContent === "Start again"
+        );
       });
 
       await t.step(
