@@ -8,7 +8,14 @@
  * @module
  */
 
-import { batch, type Signal, signal, useSignalEffect } from "@preact/signals";
+import {
+  batch,
+  computed,
+  type ReadonlySignal,
+  type Signal,
+  signal,
+  useSignalEffect,
+} from "@preact/signals";
 import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import {
   type ChatEvent,
@@ -68,6 +75,12 @@ interface ChatStore {
   /** Bumped by `openSocket`; the socket effect opens one socket per value. */
   session: Signal<number>;
   ready: Signal<boolean>;
+  /** Which screen the phase shows. */
+  screen: ReadonlySignal<"idle" | "wait" | "conversation">;
+  /** "N online", in the UI language. */
+  onlineText: ReadonlySignal<string>;
+  /** The wait screen's state label. */
+  waitLabel: ReadonlySignal<string>;
   dispatch(event: ChatEvent): void;
   onFrame(data: unknown): void;
   onDraft(text: string): void;
@@ -92,18 +105,40 @@ function createChatStore(props: ChatProps): ChatStore {
   let typingOn = false;
   let lastEsc = 0;
 
+  const phase = signal<Phase>("idle");
+  const online = signal(Math.max(0, props.online | 0));
+  const retryIn = signal(0);
   const store: ChatStore = {
     dict,
-    phase: signal<Phase>("idle"),
+    phase,
     lines: signal<LogLine[]>([]),
     draft: signal(""),
     sending: signal(false),
     partnerTyping: signal(false),
-    online: signal(Math.max(0, props.online | 0)),
+    online,
     notice: signal<Notice | null>(null),
-    retryIn: signal(0),
+    retryIn,
     session: signal(0),
     ready: signal(false),
+    screen: computed(() => {
+      switch (phase.value) {
+        case "idle":
+          return "idle";
+        case "chat":
+        case "closed":
+          return "conversation";
+        default:
+          return "wait";
+      }
+    }),
+    onlineText: computed(() => dict.online(online.value)),
+    waitLabel: computed(() =>
+      phase.value === "reconnecting"
+        ? dict.reconnecting(retryIn.value)
+        : phase.value === "connecting"
+        ? dict.connecting
+        : dict.waiting
+    ),
     socket: null,
     wantFocus: false,
     flagNotifier() {},
@@ -366,23 +401,22 @@ export default function Chat(props: ChatProps) {
     };
   }, []);
 
-  const ready = store.ready.value;
-  const current = phase.value;
+  const screen = store.screen.value;
   return (
     <div
       class="chat"
-      data-phase={current}
-      data-ready={ready ? "" : undefined}
+      data-phase={phase}
+      data-ready={store.ready.value ? "" : undefined}
     >
       <header class="bar">
         <span class="brand">
           <span class="logo" aria-hidden="true" />
           {dict.appName}
         </span>
-        {current !== "chat" && current !== "closed" && (
+        {screen !== "conversation" && (
           <span class="online">
             <span class="dot" aria-hidden="true" />
-            {dict.online(store.online.value)}
+            {store.onlineText}
           </span>
         )}
         <nav class="langs" aria-label={dict.switchLanguage}>
@@ -400,12 +434,9 @@ export default function Chat(props: ChatProps) {
           ))}
         </nav>
       </header>
-      {current === "idle" && <IdleScreen store={store} />}
-      {(current === "connecting" || current === "waiting" ||
-        current === "reconnecting") && <WaitScreen store={store} />}
-      {(current === "chat" || current === "closed") && (
-        <Conversation store={store} />
-      )}
+      {screen === "idle" && <IdleScreen store={store} />}
+      {screen === "wait" && <WaitScreen store={store} />}
+      {screen === "conversation" && <Conversation store={store} />}
     </div>
   );
 }
@@ -466,16 +497,11 @@ function WaitScreen({ store }: ScreenProps) {
   const reconnecting = current === "reconnecting";
   const sectionRef = useRef<HTMLElement>(null);
   useFocusOnShow(store, sectionRef);
-  const label = reconnecting
-    ? dict.reconnecting(store.retryIn.value)
-    : current === "connecting"
-    ? dict.connecting
-    : dict.waiting;
   return (
     <section ref={sectionRef} class="screen wait" tabIndex={-1}>
       <span class="spinner large" aria-hidden="true" />
       <h2>{dict.pleaseWait}</h2>
-      <p class="state" role="status">{label}</p>
+      <p class="state" role="status">{store.waitLabel}</p>
       {notice && <p class="notice" role="alert">{noticeText(dict, notice)}</p>}
       <div class="actions">
         {reconnecting && (
