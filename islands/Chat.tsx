@@ -185,9 +185,20 @@ function createChatStore(props: ChatProps): ChatStore {
         store.sending.value = false;
         store.session.value++;
         break;
-      case "closeSocket":
-        store.socket?.close();
+      case "closeSocket": {
+        const ws = store.socket;
+        if (ws?.readyState === WebSocket.CONNECTING) {
+          // Closing a socket that is still connecting logs an error in the
+          // console; let it open and close quietly, and move on now.
+          store.socket = null;
+          ws.onmessage = ws.onclose = null;
+          ws.onopen = () => ws.close(1000);
+          queueMicrotask(() => dispatch({ type: "close", code: 1000 }));
+        } else {
+          ws?.close(1000);
+        }
         break;
+      }
       case "sendRequest":
         send({ type: "request" });
         break;
@@ -380,7 +391,10 @@ export default function Chat(props: ChatProps) {
     return () => {
       ws.onopen = ws.onmessage = ws.onclose = null;
       if (store.socket === ws) store.socket = null;
-      if (ws.readyState <= WebSocket.OPEN) ws.close(1000);
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      else if (ws.readyState === WebSocket.CONNECTING) {
+        ws.onopen = () => ws.close(1000);
+      }
     };
   });
 

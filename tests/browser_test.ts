@@ -97,6 +97,16 @@ Deno.test({
         },
       );
 
+      await t.step("Cancel stops waiting; focus returns to Start", async () => {
+        await a.page.getByRole("button", { name: "Cancel" }).click();
+        await phase(a.page, "idle");
+        await a.page.waitForFunction(() =>
+          document.activeElement?.textContent === "Start chat"
+        );
+        await a.page.keyboard.press("Enter");
+        await phase(a.page, "waiting");
+      });
+
       await t.step("both reach chat, focus moves to the textarea", async () => {
         await b.open(server.url);
         await start(b);
