@@ -190,12 +190,13 @@ export class Switchboard {
     switch (frame.type) {
       case "request":
         return this.#request(session);
-      case "message":
+      case "message": {
         if (!this.#requirePartner(session)) return;
         this.stats.messagesRelayed++;
         const [mine, theirs] = messageFrames(frame.message);
         session.peer.send(mine);
         return this.#sendTo(session.partner!, { kind: "frame", frame: theirs });
+      }
       case "typing":
         if (!this.#requirePartner(session)) return;
         return this.#sendTo(session.partner!, {
