@@ -59,6 +59,8 @@ const TYPING_HIDE_MS = 6000;
 const TYPING_IDLE_MS = 5000;
 /** Two Esc presses this close end the chat. */
 const ESC_TWICE_MS = 1000;
+/** A socket that stayed open this long resets the reconnect backoff. */
+const STABLE_MS = 10_000;
 /** The notifier's flash period, as in the original widget. */
 const FLASH_MS = 1500;
 
@@ -88,6 +90,8 @@ interface ChatStore {
   onEscape(): void;
   /** Set by the socket effect: the live socket, if any. */
   socket: WebSocket | null;
+  /** When the last socket opened (ms since epoch), 0 if it never did. */
+  openedAt: number;
   wantFocus: boolean;
   flagNotifier(): void;
   dispose(): void;
@@ -140,6 +144,7 @@ function createChatStore(props: ChatProps): ChatStore {
         : dict.waiting
     ),
     socket: null,
+    openedAt: 0,
     wantFocus: false,
     flagNotifier() {},
     dispatch,
@@ -243,6 +248,9 @@ function createChatStore(props: ChatProps): ChatStore {
         break;
       case "scheduleRetry": {
         clearRetry();
+        if (store.openedAt && Date.now() - store.openedAt > STABLE_MS) {
+          attempt = 0;
+        }
         const deadline = Date.now() + backoffDelay(attempt++);
         const tick = () => {
           store.retryIn.value = secondsLeft(deadline, Date.now());
@@ -382,7 +390,11 @@ export default function Chat(props: ChatProps) {
     if (session === 0) return;
     const ws = new WebSocket(socketUrl(props.wsPath ?? "/ws"));
     store.socket = ws;
-    ws.onopen = () => store.dispatch({ type: "request" });
+    store.openedAt = 0;
+    ws.onopen = () => {
+      store.openedAt = Date.now();
+      store.dispatch({ type: "request" });
+    };
     ws.onmessage = (e) => store.onFrame(e.data);
     ws.onclose = (e) => {
       if (store.socket === ws) store.socket = null;

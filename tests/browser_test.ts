@@ -337,6 +337,29 @@ Deno.test({
         await ru.page.getByRole("button", { name: "Начать чат" }).click();
         await ru.page.getByText("Ожидание собеседника").waitFor();
       });
+      await t.step("a Russian chat speaks Russian", async () => {
+        const ru2 = await browser.visitor("ru2", {
+          locale: "ru-RU",
+          viewport: VIEWPORTS.phone,
+        });
+        await ru2.open(server.url);
+        await ru2.page.getByRole("button", { name: "Начать чат" }).click();
+        await phase(ru2.page, "chat");
+        await ru2.page.getByText("Собеседник найден — общайтесь").waitFor();
+        const box = ru.page.getByRole("textbox", { name: "Сообщение" });
+        await box.fill("Привет!\nКак дела?");
+        await ru.page.getByRole("button", { name: "Отправить" }).click();
+        await ru2.page.locator(".log .line.guest").waitFor();
+        assertEquals(await lastLine(ru2.page, "guest"), "Привет!\nКак дела?");
+        await ru2.page.getByRole("button", { name: "Закончить разговор" })
+          .waitFor();
+        await screenshot(ru2.page, "chat-360-ru");
+        await ru2.page.getByRole("button", { name: "Следующий" }).click();
+        await ru.page.getByText("Разговор закончен.").waitFor();
+        await ru.page.getByText("Собеседник ушёл.").waitFor();
+        noErrors(ru2);
+      });
+
       await t.step("Accept-Language picks English", async () => {
         await en.open(server.url);
         await en.page.getByRole("button", { name: "Start chat" }).waitFor();
