@@ -5,16 +5,16 @@
  * @module
  */
 
-import denoJson from "./deno.json" with { type: "json" };
 import { ConfigError, helpText, loadConfig } from "./lib/config.ts";
 import { startServer } from "./lib/server.ts";
+import { VERSION } from "./lib/version.ts";
 
 if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
   console.log(helpText());
   Deno.exit(0);
 }
 if (Deno.args.includes("--version")) {
-  console.log(`strangers ${denoJson.version}`);
+  console.log(`strangers ${VERSION}`);
   Deno.exit(0);
 }
 
@@ -27,7 +27,15 @@ try {
   Deno.exit(2);
 }
 
-const server = await startServer(config);
+let server;
+try {
+  server = await startServer(config);
+} catch (error) {
+  // Say why in one line: the port is taken, the backend is unreachable…
+  const why = error instanceof Error ? error.message : String(error);
+  console.error(`strangers: cannot start: ${why}`);
+  Deno.exit(1);
+}
 server.state.log.announce("listening", `Strangers listening on ${server.url}`, {
   url: server.url,
 });

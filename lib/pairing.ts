@@ -58,6 +58,8 @@ export interface Backend {
   attach(receive: (to: string, delivery: Delivery) => void): void;
   /** Visitors connected across all instances, or `undefined` for local only. */
   online(): number | undefined;
+  /** False while the backend cannot be reached (absent: always reachable). */
+  readonly available?: boolean;
   /** A prefix for ids made here, unique across the cluster. */
   readonly idPrefix: string;
   /** Releases timers and connections. */
