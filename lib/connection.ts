@@ -42,8 +42,13 @@ class Connection implements Peer, EventListenerObject {
   #tokens: number;
   #typingTokens: number;
   #refilledAt = 0;
-  #excess = 0;
-  #excessSince = 0;
+  // When the last `rateAbuseLimit` excess frames came, as a ring; allocated
+  // on the first excess only.
+  #excessTimes: Float64Array | undefined;
+  #excessNext = 0;
+  // Deno may dispatch `close` twice (a ping timeout, then the read ending):
+  // count the socket down once.
+  #closed = false;
 
   constructor(socket: WebSocket, state: AppState, address: string) {
     this.#socket = socket;
@@ -125,6 +130,8 @@ class Connection implements Peer, EventListenerObject {
   }
 
   #onClose(code: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
     clearTimeout(this.#requestTimer);
     this.#requestTimer = undefined;
     this.#leave();
@@ -173,11 +180,13 @@ class Connection implements Peer, EventListenerObject {
       else this.#tokens--;
       return true;
     }
-    if (now - this.#excessSince > ABUSE_WINDOW_MS) {
-      this.#excessSince = now;
-      this.#excess = 0;
-    }
-    if (++this.#excess >= config.rateAbuseLimit) {
+    // A sliding window: close when the oldest of the last `rateAbuseLimit`
+    // excess frames is less than ABUSE_WINDOW_MS old.
+    const limit = Math.max(1, config.rateAbuseLimit);
+    const times = this.#excessTimes ??= new Float64Array(limit).fill(-Infinity);
+    times[this.#excessNext] = now;
+    this.#excessNext = (this.#excessNext + 1) % limit;
+    if (now - times[this.#excessNext] <= ABUSE_WINDOW_MS) {
       this.#state.metrics.reject("rate_abuse");
       this.close(CLOSE.policy.code, CLOSE.policy.reason);
     }
