@@ -151,6 +151,7 @@ export class Switchboard {
   #onlineTimer: ReturnType<typeof setTimeout> | undefined;
   #onlineSent = -1;
   #chats = 0;
+  #closingAll = false;
 
   constructor(options: SwitchboardOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
@@ -228,8 +229,13 @@ export class Switchboard {
   closeAll(code: number, reason: string): void {
     clearTimeout(this.#onlineTimer);
     this.#onlineTimer = undefined;
-    for (const session of [...this.#sessions.values()]) {
-      session.peer.close(code, reason);
+    const sessions = [...this.#sessions.values()];
+    // Everyone here hears `code`: a local partner must not get 4000 first.
+    this.#closingAll = true;
+    try {
+      for (const session of sessions) session.peer.close(code, reason);
+    } finally {
+      this.#closingAll = false;
     }
   }
 
@@ -333,6 +339,7 @@ export class Switchboard {
         }
         return this.#pair(session, delivery.partner);
       case "left":
+        if (this.#closingAll) return;
         if (session.state === "chat" && session.partner === delivery.partner) {
           session.peer.close(CLOSE.partnerLeft.code, CLOSE.partnerLeft.reason);
         }

@@ -290,3 +290,28 @@ Deno.test("/ws slow reader: a partner that never reads is dropped past 1 MiB buf
     await server.stop();
   }
 });
+
+Deno.test("server: an unhandled rejection or uncaught error is caught, counted and logged without its message", async () => {
+  const server = await startTestServer();
+  try {
+    const marker = `SECRET-${crypto.randomUUID()}`;
+    const { metrics } = server.handle.state;
+    Promise.reject(new TypeError(marker));
+    setTimeout(() => {
+      throw new RangeError(marker);
+    }, 0);
+    await until(() => metrics.uncaught === 2, 5000, "both caught");
+    const lines = server.logs.filter((l) => l.includes('"uncaught"'));
+    assert.equal(lines.length, 2);
+    assert.match(lines.join("\n"), /TypeError/);
+    assert.match(lines.join("\n"), /RangeError/);
+    assert.ok(server.logs.every((l) => !l.includes(marker)));
+    const [a, b] = await pair(server.wsUrl);
+    a.send({ type: "message", message: "alive" });
+    assert.equal((await b.next("message")).message, "alive");
+    await a.close();
+    await b.closed;
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { pair, TestClient } from "./helpers.ts";
+import { RawSocket, spawnServer, within } from "./security_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+Deno.test("server process: a client killed with SIGKILL mid-chat has its partner closed with 4000 within 1 s", async () => {
+  const server = await spawnServer();
+  try {
+    const partner = await TestClient.open(server.wsUrl);
+    const script = `
+      const ws = new WebSocket(${JSON.stringify(server.wsUrl)});
+      ws.onopen = () => ws.send('{"type":"request"}');
+      ws.onmessage = (e) => {
+        if (JSON.parse(e.data).type === "response") console.log("paired");
+      };`;
+    const client = new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = client.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    partner.send({ type: "request" });
+    await partner.next("response");
+    let out = "";
+    while (!out.includes("paired")) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, "client ended before pairing");
+      out += value;
+    }
+    partner.send({ type: "message", message: "are you there?" });
+    await partner.next("message");
+
+    const killed = performance.now();
+    client.kill("SIGKILL");
+    const closed = await within(partner.closed, 5000, "partner closed");
+    const ms = performance.now() - killed;
+    assert.equal(closed.code, 4000);
+    assert.ok(ms < 1000, `partner told after ${Math.round(ms)} ms`);
+    reader.releaseLock();
+    await client.stdout.cancel();
+    assert.equal((await client.status).signal, "SIGKILL");
+  } finally {
+    assert.equal((await server.stop()).code, 0);
+  }
+});
+
+Deno.test("server process: 300 frames of 1 MiB close with 1009, partners get 4000, memory stays bounded", async () => {
+  const server = await spawnServer([
+    "--max-sockets-per-ip",
+    "0",
+    "--max-handshakes-per-minute",
+    "0",
+  ]);
+  try {
+    const big = "x".repeat(MiB);
+    const round = async () => {
+      const [a, b] = await pair(server.wsUrl);
+      a.send(big);
+      assert.equal((await a.closed).code, 1009);
+      assert.equal((await b.closed).code, 4000);
+    };
+    const rounds = async (n: number) => {
+      for (let i = 0; i < n; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, round));
+      }
+      return server.rss();
+    };
+    // Warm up (JIT, buffers) before taking the baseline.
+    for (let i = 0; i < 5; i++) await round();
+    const baseline = await server.rss();
+    // The heap and the allocator keep some pages once grown: the first
+    // 100 MiB set the plateau, the next 200 MiB must not raise it.
+    const plateau = await rounds(100);
+    const after = await rounds(200);
+    // The server still serves.
+    const [a, b] = await pair(server.wsUrl);
+    a.send({ type: "message", message: "after the storm" });
+    assert.equal((await b.next("message")).message, "after the storm");
+    await a.close();
+    await b.closed;
+    const mb = (n: number) => (n / MiB).toFixed(1);
+    console.log(
+      `rss baseline ${mb(baseline)} MiB, after 100 frames ${
+        mb(plateau)
+      }, after 300 ${mb(after)}`,
+    );
+    // Kept frames would add 200 MiB between the two measures.
+    assert.ok(after - plateau < 48 * MiB, "memory grew with the frames");
+    assert.ok(after - baseline < 96 * MiB, "memory grew with the frames");
+  } finally {
+    assert.equal((await server.stop()).code, 0);
+  }
+});
+
+Deno.test("server process: chat text never appears in any log line, even at debug level and in refused frames", async () => {
+  const marker = `PRIVATE-${crypto.randomUUID()}`;
+  const server = await spawnServer([], { env: { LOG_LEVEL: "debug" } });
+  try {
+    const [a, b] = await pair(server.wsUrl);
+    a.send({ type: "message", message: `hello ${marker}` });
+    assert.equal((await b.next("message")).message, `hello ${marker}`);
+    b.send({ type: "typing", on: true });
+    await a.next("typing");
+    const bad = [
+      `{"type":"message","message":"${marker}"`,
+      `{"type":"${marker}"}`,
+      JSON.stringify({ type: "message", message: marker.repeat(100) }),
+      JSON.stringify({ type: "message", message: 7, [marker]: marker }),
+      JSON.stringify({ type: "message", message: `${marker}\ud800` }),
+      marker,
+    ];
+    for (const frame of bad) {
+      a.send(frame);
+      const error = await a.next("error");
+      assert.doesNotMatch(JSON.stringify(error), new RegExp(marker));
+    }
+    a.socket.send(new TextEncoder().encode(marker));
+    await a.next("error");
+    b.send(`{"type":"message","message":"${marker.repeat(600)}"}`);
+    assert.equal((await b.closed).code, 1009);
+    assert.equal((await a.closed).code, 4000);
+
+    const raw = await RawSocket.connect(server.port, {
+      headers: { Origin: `https://${marker}.example` },
+      path: `/ws?${marker}`,
+    });
+    assert.equal(raw.status, 403);
+    raw.drop();
+  } finally {
+    assert.equal((await server.stop()).code, 0);
+  }
+  const lines = server.lines;
+  assert.ok(lines.some((l) => l.includes('"ws_close"')), "debug lines seen");
+  assert.ok(lines.some((l) => l.includes('"frame_rejected"')));
+  const leaks = lines.filter((l) =>
+    l.includes(marker) || l.includes("PRIVATE")
+  );
+  assert.deepEqual(leaks, []);
+});
