@@ -1,0 +1,475 @@
+/// <reference lib="deno.unstable" />
+/**
+ * The Deno KV backend: pairs visitors across processes that share one KV
+ * database (a local SQLite file, or Deno Deploy's KV). Needs `--unstable-kv`.
+ *
+ * - The queue is `["q", "w", seq]` → waiter, with the index
+ *   `["q", "i", instance, local]` → seq. Every change to it checks and bumps
+ *   the version key `["q", "v"]` in one atomic operation, so concurrent
+ *   matches serialize: the loser of a race sees a failed check and retries.
+ * - Each instance has an inbox `["m", instance, time, sender, seq]`. Senders
+ *   write batches in order; the owner reads its inbox in key order and
+ *   deletes what it handled. It wakes on `kv.watch` of `["n", instance]`
+ *   (bumped with each batch) and, because a local SQLite file does not
+ *   report other processes' writes to `watch`, also polls.
+ * - `["inst", instance]` holds `{ count, at }`, refreshed every second. An
+ *   instance whose `at` is older than the TTL is dead: its partners here
+ *   are closed with 4000 and its waiters leave the queue.
+ *
+ * @module
+ */
+
+import type { Backend, Delivery } from "../pairing.ts";
+
+/** Options for {@linkcode KvBackend}. */
+export interface KvBackendOptions {
+  /** Visitors connected to this instance, published for the cluster count.
+   * @default {() => 0} */
+  localCount?: () => number;
+  /** Milliseconds between two heartbeats.
+   * @default {1000} */
+  heartbeat?: number;
+  /** Milliseconds an instance stays alive without a heartbeat.
+   * @default {3000} */
+  ttl?: number;
+  /** Milliseconds between two looks at the inbox besides `watch` (0: none).
+   * @default {50, or 0 for Deno Deploy} */
+  poll?: number;
+  /** Milliseconds before a pairing attempt gives up.
+   * @default {1500} */
+  timeout?: number;
+}
+
+type Receive = (to: string, delivery: Delivery) => void;
+type Instance = { count: number; at: number };
+
+/** Deliveries per atomic write: well inside KV's 1000 mutations, 800 KiB. */
+const BATCH = 100;
+/** Queue entries looked at per attempt. */
+const LOOK = 8;
+
+function split(id: string): [string, string] {
+  const colon = id.indexOf(":");
+  return [id.slice(0, colon), id.slice(colon + 1)];
+}
+
+function randomInstanceId(): string {
+  const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => alphabet[b % 36]).join("");
+}
+
+/** The retry of SQLite's "database is locked" when handles write at once. */
+function isBusy(error: unknown): boolean {
+  return String((error as Error)?.message).includes("database is locked");
+}
+
+/**
+ * Runs `attempt` until it returns a result other than `undefined` (which
+ * means a failed check: someone else changed the queue first), waiting a
+ * moment after each "database is locked".
+ */
+async function retry<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const result = await attempt();
+      if (result !== undefined) return result;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (i + 1)));
+    }
+  }
+  throw new Error("kv queue too contended");
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("kv timed out")), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A {@linkcode Backend} on Deno KV. Create it with {@linkcode KvBackend.open}.
+ */
+export class KvBackend implements Backend {
+  /** This instance's id plus `:`; every peer id made here starts with it. */
+  readonly idPrefix: string;
+  /** This instance's id, unique across the database. */
+  readonly instance: string;
+  #kv: Deno.Kv;
+  #localCount: () => number;
+  #heartbeat: number;
+  #ttl: number;
+  #poll: number;
+  #timeout: number;
+  #receive: Receive = () => {};
+  /** Local peer → its partner on another instance. */
+  #partners = new Map<string, string>();
+  /** Local peers in the queue. */
+  #waiting = new Set<string>();
+  #matching: Promise<void> = Promise.resolve();
+  #outbox: [string, Delivery][] = [];
+  #flushing: Promise<void> | undefined;
+  #draining = false;
+  #drainAgain = false;
+  #sent = 0;
+  #lastTime = 0;
+  #others = 0;
+  #lastBeat = 0;
+  #up = false;
+  #closed = false;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #watch: ReadableStream<Deno.KvEntryMaybe<unknown>[]> | undefined;
+
+  private constructor(kv: Deno.Kv, options: KvBackendOptions, poll: number) {
+    this.#kv = kv;
+    this.instance = randomInstanceId();
+    this.idPrefix = this.instance + ":";
+    this.#localCount = options.localCount ?? (() => 0);
+    this.#heartbeat = options.heartbeat ?? 1000;
+    this.#ttl = options.ttl ?? 3000;
+    this.#poll = options.poll ?? poll;
+    this.#timeout = options.timeout ?? 1500;
+  }
+
+  /**
+   * Opens the database at `path` (`":deploy"`: Deno Deploy's own) and
+   * announces this instance.
+   */
+  static async open(
+    path: string,
+    options: KvBackendOptions = {},
+  ): Promise<KvBackend> {
+    const deploy = path === ":deploy";
+    const kv = await Deno.openKv(deploy ? undefined : path);
+    const backend = new KvBackend(kv, options, deploy ? 0 : 50);
+    try {
+      await backend.#start();
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+    return backend;
+  }
+
+  async #start(): Promise<void> {
+    await this.#beat();
+    if (!this.#up) throw new Error("cannot write to Deno KV");
+    this.#timers.push(setInterval(() => void this.#beat(), this.#heartbeat));
+    if (this.#poll > 0) {
+      this.#timers.push(setInterval(() => void this.#drain(), this.#poll));
+    }
+    this.#watch = this.#kv.watch([["n", this.instance]]);
+    (async () => {
+      try {
+        for await (const _ of this.#watch!) void this.#drain();
+      } catch {
+        // The stream ends with the database.
+      }
+    })();
+  }
+
+  /** Takes the oldest live waiter or queues `id`, atomically. */
+  async match(id: string): Promise<string | null> {
+    if (!this.#up) throw new Error("kv unavailable");
+    // One attempt at a time per instance: racing ourselves only adds retries.
+    // The timeout counts from our turn, so a burst queues rather than fails.
+    let turn!: Promise<string | null>;
+    const timed = this.#matching.then(() => {
+      turn = this.#match(id);
+      return withTimeout(turn, this.#timeout);
+    });
+    this.#matching = timed.then(() => {}, () => {});
+    try {
+      return await timed;
+    } catch (error) {
+      if (!turn) throw error;
+      // The attempt may still succeed: hand back whatever it takes.
+      turn.then((late) => this.#undo(id, late), () => {});
+      throw error;
+    }
+  }
+
+  #undo(id: string, partner: string | null): void {
+    if (partner === null) {
+      void this.unqueue(id).catch(() => {});
+    } else if (partner.startsWith(this.idPrefix)) {
+      this.#receive(partner, { kind: "requeue" });
+    } else {
+      this.deliver(partner, { kind: "requeue" });
+    }
+  }
+
+  #match(id: string): Promise<string | null> {
+    const alive = new Map<string, boolean>();
+    return retry(() => this.#attempt(id, alive));
+  }
+
+  /** One try at the queue: `undefined` when the version check failed. */
+  async #attempt(
+    id: string,
+    alive: Map<string, boolean>,
+  ): Promise<string | null | undefined> {
+    const [inst, local] = split(id);
+    {
+      const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
+        ["q", "v"],
+        ["q", "i", inst, local],
+      ]);
+      const op = this.#kv.atomic().check(version);
+      const next = (version.value ?? 0n) + 1n;
+      op.set(["q", "v"], next);
+      if (mine.value !== null) {
+        op.delete(["q", "w", mine.value]).delete(mine.key);
+      }
+      let partner: string | null = null;
+      let dropped = 0;
+      for await (
+        const entry of this.#kv.list<string>({ prefix: ["q", "w"] }, {
+          limit: LOOK,
+        })
+      ) {
+        if (entry.value === id) continue;
+        const [wInst, wLocal] = split(entry.value);
+        if (!alive.has(wInst)) alive.set(wInst, await this.#alive(wInst));
+        op.delete(entry.key).delete(["q", "i", wInst, wLocal]);
+        if (alive.get(wInst)) {
+          partner = entry.value;
+          break;
+        }
+        dropped++;
+      }
+      if (partner === null && dropped === LOOK) {
+        // A page of dead waiters: clear it and look again.
+        await op.commit();
+        return undefined;
+      }
+      if (partner === null) {
+        op.set(["q", "w", next], id).set(["q", "i", inst, local], next);
+      }
+      const { ok } = await op.commit();
+      if (ok) {
+        if (partner === null) this.#waiting.add(id);
+        else this.#waiting.delete(partner);
+        return partner;
+      }
+      return undefined;
+    }
+  }
+
+  /** Takes `id` out of the queue. */
+  async unqueue(id: string): Promise<void> {
+    this.#waiting.delete(id);
+    const [inst, local] = split(id);
+    await retry(async () => {
+      const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
+        ["q", "v"],
+        ["q", "i", inst, local],
+      ]);
+      if (mine.value === null) return true;
+      const { ok } = await this.#kv.atomic().check(version, mine)
+        .set(["q", "v"], (version.value ?? 0n) + 1n)
+        .delete(["q", "w", mine.value]).delete(mine.key).commit();
+      return ok || undefined;
+    });
+  }
+
+  /** Writes `delivery` to the inbox of the instance `to` lives on. */
+  deliver(to: string, delivery: Delivery): void {
+    if (delivery.kind === "paired") {
+      this.#partners.set(delivery.partner, to);
+    } else if (delivery.kind === "left") {
+      this.#partners.delete(delivery.partner);
+    }
+    if (delivery.kind === "lost") return;
+    this.#outbox.push([to, delivery]);
+    this.#flushing ??= this.#flush();
+  }
+
+  /** Deliveries written to this instance's inbox go to `receive`. */
+  attach(receive: Receive): void {
+    this.#receive = receive;
+  }
+
+  /** Visitors on all live instances, or `undefined` while KV is away. */
+  online(): number | undefined {
+    return this.#up ? this.#others + this.#localCount() : undefined;
+  }
+
+  /** Local peers partnered with a peer on another instance. */
+  get crossPairs(): number {
+    return this.#partners.size;
+  }
+
+  /** Stops the timers, forgets this instance and closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#flushing;
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    try {
+      await this.#purge(this.instance);
+      await this.#kv.delete(["inst", this.instance]);
+    } catch {
+      // Our heartbeat goes stale by itself.
+    }
+    await this.#watch?.cancel().catch(() => {});
+    this.#kv.close();
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#outbox.length > 0 && !this.#closed) {
+        const batch = this.#outbox.splice(0, BATCH);
+        const op = this.#kv.atomic();
+        const notify = new Set<string>();
+        // Keys must grow per sender for the inbox to keep our order.
+        const time = this.#lastTime = Math.max(this.#lastTime, Date.now());
+        for (const [to, delivery] of batch) {
+          const [inst] = split(to);
+          notify.add(inst);
+          op.set(["m", inst, time, this.instance, this.#sent++], [
+            to,
+            delivery,
+          ], { expireIn: 60_000 });
+        }
+        for (const inst of notify) op.sum(["n", inst], 1n);
+        try {
+          await retry(async () => (await op.commit(), true));
+        } catch {
+          // KV refused: these deliveries are lost like a dropped packet; the
+          // heartbeat decides whether the pairs survive.
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        const keys: Deno.KvKey[] = [];
+        for await (
+          const entry of this.#kv.list<[string, Delivery]>({
+            prefix: ["m", this.instance],
+          }, { limit: 500 })
+        ) {
+          keys.push(entry.key);
+          if (!this.#closed) this.#arrived(...entry.value);
+        }
+        for (let i = 0; i < keys.length; i += BATCH) {
+          const op = this.#kv.atomic();
+          for (const key of keys.slice(i, i + BATCH)) op.delete(key);
+          // Handled already: the delete must not be skipped, or they repeat.
+          await retry(async () => (await op.commit(), true));
+        }
+        if (keys.length === 500) this.#drainAgain = true;
+      } while (this.#drainAgain && !this.#closed);
+    } catch {
+      // Next poll or watch event tries again.
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #arrived(to: string, delivery: Delivery): void {
+    if (delivery.kind === "paired" || delivery.kind === "requeue") {
+      this.#waiting.delete(to);
+    }
+    if (delivery.kind === "paired") this.#partners.set(to, delivery.partner);
+    if (
+      delivery.kind === "left" && this.#partners.get(to) === delivery.partner
+    ) {
+      this.#partners.delete(to);
+    }
+    this.#receive(to, delivery);
+  }
+
+  async #alive(inst: string): Promise<boolean> {
+    if (inst === this.instance) return true;
+    const entry = await this.#kv.get<Instance>(["inst", inst]);
+    return entry.value !== null && Date.now() - entry.value.at <= this.#ttl;
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (this.#up && Date.now() - this.#lastBeat > this.#ttl) {
+        // We were silent too long: the others have given up on us.
+        this.#lose();
+      }
+      await withTimeout(
+        this.#kv.set(["inst", this.instance], {
+          count: this.#localCount(),
+          at: Date.now(),
+        }, { expireIn: 60_000 }),
+        this.#timeout,
+      );
+      this.#lastBeat = Date.now();
+      let others = 0;
+      const live = new Set<string>();
+      for await (const entry of this.#kv.list<Instance>({ prefix: ["inst"] })) {
+        const inst = entry.key[1] as string;
+        if (inst === this.instance) continue;
+        if (Date.now() - entry.value.at <= this.#ttl) {
+          others += entry.value.count;
+          live.add(inst);
+        } else {
+          await this.#purge(inst);
+          await this.#kv.delete(entry.key);
+        }
+      }
+      this.#others = others;
+      this.#up = true;
+      for (const [local, remote] of [...this.#partners]) {
+        if (live.has(split(remote)[0])) continue;
+        this.#partners.delete(local);
+        this.#receive(local, { kind: "left", partner: remote });
+      }
+    } catch {
+      if (Date.now() - this.#lastBeat > this.#ttl) this.#lose();
+    }
+  }
+
+  /** Removes the waiters of `inst` from the queue. */
+  async #purge(inst: string): Promise<void> {
+    await retry(async () => {
+      const version = await this.#kv.get<bigint>(["q", "v"]);
+      const op = this.#kv.atomic().check(version)
+        .set(["q", "v"], (version.value ?? 0n) + 1n);
+      let n = 0;
+      for await (
+        const entry of this.#kv.list<bigint>({ prefix: ["q", "i", inst] }, {
+          limit: 400,
+        })
+      ) {
+        op.delete(entry.key).delete(["q", "w", entry.value]);
+        n++;
+      }
+      if (n === 0) return true;
+      const { ok } = await op.commit();
+      return (ok && n < 400) || undefined;
+    });
+  }
+
+  #lose(): void {
+    if (!this.#up) return;
+    this.#up = false;
+    const partners = [...this.#partners.keys()];
+    const waiting = [...this.#waiting];
+    this.#partners.clear();
+    this.#waiting.clear();
+    for (const local of partners) this.#receive(local, { kind: "lost" });
+    // The others dropped our waiters: each asks again.
+    for (const local of waiting) this.#receive(local, { kind: "requeue" });
+  }
+}
