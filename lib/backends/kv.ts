@@ -298,6 +298,11 @@ export class KvBackend implements Backend {
     return this.#up ? this.#others + this.#localCount() : undefined;
   }
 
+  /** Whether KV answers and pairing works. */
+  get available(): boolean {
+    return this.#up;
+  }
+
   /** Local peers partnered with a peer on another instance. */
   get crossPairs(): number {
     return this.#partners.size;
