@@ -293,9 +293,18 @@ export class KvBackend implements Backend {
     this.#receive = receive;
   }
 
+  /** The local count; 0 while the switchboard is still being built. */
+  #count(): number {
+    try {
+      return this.#localCount();
+    } catch {
+      return 0;
+    }
+  }
+
   /** Visitors on all live instances, or `undefined` while KV is away. */
   online(): number | undefined {
-    return this.#up ? this.#others + this.#localCount() : undefined;
+    return this.#up ? this.#others + this.#count() : undefined;
   }
 
   /** Whether KV answers and pairing works. */
@@ -414,7 +423,7 @@ export class KvBackend implements Backend {
       }
       await withTimeout(
         this.#kv.set(["inst", this.instance], {
-          count: this.#localCount(),
+          count: this.#count(),
           at: Date.now(),
         }, { expireIn: 60_000 }),
         this.#timeout,

@@ -325,9 +325,18 @@ export class RedisBackend implements Backend {
     this.#receive = receive;
   }
 
+  /** The local count; 0 while the switchboard is still being built. */
+  #count(): number {
+    try {
+      return this.#localCount();
+    } catch {
+      return 0;
+    }
+  }
+
   /** Visitors on all live instances, or `undefined` while Redis is away. */
   online(): number | undefined {
-    return this.#up ? this.#others + this.#localCount() : undefined;
+    return this.#up ? this.#others + this.#count() : undefined;
   }
 
   /** Whether Redis answers and pairing works. */
@@ -412,7 +421,7 @@ export class RedisBackend implements Backend {
         this.#eval(TICK, [], [
           this.#prefix,
           this.instance,
-          String(this.#localCount()),
+          String(this.#count()),
           String(this.#ttl),
           recovering ? "1" : "0",
           ...interest,
