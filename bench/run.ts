@@ -555,7 +555,13 @@ async function both<T>(
     for (const target of order) {
       const t0 = performance.now();
       console.error(`  ${label} · ${target} · round ${round + 1}`);
-      out[target].push(await fn(target));
+      try {
+        out[target].push(await fn(target));
+      } catch (error) {
+        // One failed scenario must not sink the whole run: record and go on.
+        console.error(`    failed: ${error}`);
+        out[target].push({ error: String(error) } as T);
+      }
       console.error(
         `    done in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
@@ -649,74 +655,99 @@ function targets(results: Record<string, Any>): TargetRow[] {
   const rows: TargetRow[] = [];
   const row = (target: string, measured: string, met: boolean) =>
     rows.push({ target, measured, met });
+  const guard = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      rows.push({
+        target: "(a scenario failed)",
+        measured: String(error),
+        met: false,
+      });
+    }
+  };
   for (const pairs of plan.relayPairs) {
-    const r: Both<Any> | undefined = results.relay?.[pairs];
-    if (!r) continue;
-    const ours = med(r.ours, (x) => x.serverCpuPer10k);
-    const ref = med(r.reference, (x) => x.serverCpuPer10k);
-    row(
-      `server CPU per message ≤ 1.25 × reference at ${pairs} pairs`,
-      `${ours} vs ${ref} s/10k = ${round(ours / ref, 2)}×`,
-      ours <= 1.25 * ref,
-    );
+    guard(() => {
+      const r: Both<Any> | undefined = results.relay?.[pairs];
+      if (!r) return;
+      const ours = med(r.ours, (x) => x.serverCpuPer10k);
+      const ref = med(r.reference, (x) => x.serverCpuPer10k);
+      row(
+        `server CPU per message ≤ 1.25 × reference at ${pairs} pairs`,
+        `${ours} vs ${ref} s/10k = ${round(ours / ref, 2)}×`,
+        ours <= 1.25 * ref,
+      );
+    });
   }
   const m: Both<Any> | undefined = results.memory;
   if (m) {
-    const ours = m.ours[0].rssPer1000SocketsMb;
-    const ref = m.reference[0].rssPer1000SocketsMb;
-    row(
-      "RSS per 1,000 paired sockets ≤ 1.25 × reference",
-      `${ours} vs ${ref} MB = ${round(ours / ref, 2)}×`,
-      ours <= 1.25 * ref,
-    );
-    row(
-      "idle RSS ≤ 50 MB",
-      `${m.ours[0].idleRssMb} MB`,
-      m.ours[0].idleRssMb <= 50,
-    );
+    guard(() => {
+      const ours = m.ours[0].rssPer1000SocketsMb;
+      const ref = m.reference[0].rssPer1000SocketsMb;
+      row(
+        "RSS per 1,000 paired sockets ≤ 1.25 × reference",
+        `${ours} vs ${ref} MB = ${round(ours / ref, 2)}×`,
+        ours <= 1.25 * ref,
+      );
+      row(
+        "idle RSS ≤ 50 MB",
+        `${m.ours[0].idleRssMb} MB`,
+        m.ours[0].idleRssMb <= 50,
+      );
+    });
   }
   const o: Both<Any> | undefined = results.open;
   if (o) {
-    const p99 = o.ours[0].calm.relayMs.p99;
-    row(
-      "p99 relay latency ≤ 10 ms at 5,000 msg/s offered",
-      `${p99} ms`,
-      p99 <= 10,
-    );
+    guard(() => {
+      const p99 = o.ours[0].calm.relayMs.p99;
+      row(
+        "p99 relay latency ≤ 10 ms at 5,000 msg/s offered",
+        `${p99} ms`,
+        p99 <= 10,
+      );
+    });
   }
   const big = results.relay?.[2000] as Both<Any> | undefined;
   if (big) {
-    const ours = med(big.ours, (x) => x.relayMs.p99);
-    const ref = med(big.reference, (x) => x.relayMs.p99);
-    row(
-      "closed loop at 2,000 pairs: p99 no worse than the reference's (±10 %)",
-      `${ours} vs ${ref} ms`,
-      // Within 10 %: this tail is mostly the runtime's scheduling, and noisy.
-      ours <= ref * 1.1,
-    );
+    guard(() => {
+      const ours = med(big.ours, (x) => x.relayMs.p99);
+      const ref = med(big.reference, (x) => x.relayMs.p99);
+      row(
+        "closed loop at 2,000 pairs: p99 no worse than the reference's (±10 %)",
+        `${ours} vs ${ref} ms`,
+        // Within 10 %: this tail is mostly the runtime's scheduling, and noisy.
+        ours <= ref * 1.1,
+      );
+    });
   }
   if (m) {
-    const held = m.ours[0].socketsHeld;
-    const want = m.ours[0].socketsWanted;
-    row(
-      `${want.toLocaleString("en")} concurrent sockets held with zero errors`,
-      `${held.toLocaleString("en")} held, ${m.ours[0].errors} errors`,
-      held === want && m.ours[0].errors === 0,
-    );
+    guard(() => {
+      const held = m.ours[0].socketsHeld;
+      const want = m.ours[0].socketsWanted;
+      row(
+        `${want.toLocaleString("en")} concurrent sockets held with zero errors`,
+        `${held.toLocaleString("en")} held, ${m.ours[0].errors} errors`,
+        held === want && m.ours[0].errors === 0,
+      );
+    });
   }
   const c: Both<Any> | undefined = results.churn;
   if (c) {
-    const x = c.ours[0];
-    row(
-      `churn memory at ${x.seconds} s within 10 % of at ${plan.churnEarly} s`,
-      `${x.rssLateMb} vs ${x.rssEarlyMb} MB (${pct(x.lateVsEarly)})`,
-      Math.abs(x.lateVsEarly) <= 0.1,
-    );
-    row("churn with zero errors", `${x.errors} errors`, x.errors === 0);
+    guard(() => {
+      const x = c.ours[0];
+      row(
+        `churn memory at ${x.seconds} s within 10 % of at ${plan.churnEarly} s`,
+        `${x.rssLateMb} vs ${x.rssEarlyMb} MB (${pct(x.lateVsEarly)})`,
+        Math.abs(x.lateVsEarly) <= 0.1,
+      );
+      row("churn with zero errors", `${x.errors} errors`, x.errors === 0);
+    });
   }
   if (o) {
-    const inc = o.ours[0].floodP99Increase;
-    row("flooder raises normal p99 by < 20 %", pct(inc), inc < 0.2);
+    guard(() => {
+      const inc = o.ours[0].floodP99Increase;
+      row("flooder raises normal p99 by < 20 %", pct(inc), inc < 0.2);
+    });
   }
   return rows;
 }
@@ -736,107 +767,129 @@ function toMarkdown(report: Any): string {
     "| scenario | metric | ours | ref | ours / ref |",
     "|---|---|---:|---:|---:|",
   );
+  const show = (x: unknown) => typeof x === "number" && !isNaN(x) ? x : "–";
   const line = (s: string, metric: string, a: number, b: number) =>
-    out.push(`| ${s} | ${metric} | ${a} | ${b} | ${round(a / b, 2)} |`);
+    out.push(
+      `| ${s} | ${metric} | ${show(a)} | ${show(b)} | ${
+        show(round(a / b, 2))
+      } |`,
+    );
+  const section = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      out.push(`| (failed: ${String(error).slice(0, 80)}) | | | | |`);
+    }
+  };
   for (const [n, x] of Object.entries(r.burst ?? {}) as [string, Both<Any>][]) {
-    const s = `pairing burst, ${Number(n).toLocaleString("en")} visitors`;
-    const [a, b] = [x.ours[0], x.reference[0]];
-    line(s, "time until all paired (ms)", a.allPairedMs, b.allPairedMs);
-    line(s, "pairs/s", a.pairsPerSecond, b.pairsPerSecond);
-    line(
-      s,
-      "join → paired p50 (ms)",
-      a.joinToPairedMs.p50,
-      b.joinToPairedMs.p50,
-    );
-    line(
-      s,
-      "join → paired p99 (ms)",
-      a.joinToPairedMs.p99,
-      b.joinToPairedMs.p99,
-    );
-    line(s, "errors", a.errors, b.errors);
+    section(() => {
+      const s = `pairing burst, ${Number(n).toLocaleString("en")} visitors`;
+      const [a, b] = [x.ours[0], x.reference[0]];
+      line(s, "time until all paired (ms)", a.allPairedMs, b.allPairedMs);
+      line(s, "pairs/s", a.pairsPerSecond, b.pairsPerSecond);
+      line(
+        s,
+        "join → paired p50 (ms)",
+        a.joinToPairedMs.p50,
+        b.joinToPairedMs.p50,
+      );
+      line(
+        s,
+        "join → paired p99 (ms)",
+        a.joinToPairedMs.p99,
+        b.joinToPairedMs.p99,
+      );
+      line(s, "errors", a.errors, b.errors);
+    });
   }
   for (const [n, x] of Object.entries(r.relay ?? {}) as [string, Both<Any>][]) {
-    const s = `closed-loop relay, ${Number(n).toLocaleString("en")} pairs`;
-    const both = (pick: (v: Any) => number) =>
-      [med(x.ours, pick), med(x.reference, pick)] as const;
-    line(s, "messages/s", ...both((v) => v.messagesPerSecond));
-    line(
-      s,
-      "**server CPU s per 10k messages**",
-      ...both((v) => v.serverCpuPer10k),
-    );
-    line(s, "server CPU share (cores)", ...both((v) => v.serverCpuShare));
-    line(s, "relay p50 (ms)", ...both((v) => v.relayMs.p50));
-    line(s, "relay p99 (ms)", ...both((v) => v.relayMs.p99));
+    section(() => {
+      const s = `closed-loop relay, ${Number(n).toLocaleString("en")} pairs`;
+      const both = (pick: (v: Any) => number) =>
+        [med(x.ours, pick), med(x.reference, pick)] as const;
+      line(s, "messages/s", ...both((v) => v.messagesPerSecond));
+      line(
+        s,
+        "**server CPU s per 10k messages**",
+        ...both((v) => v.serverCpuPer10k),
+      );
+      line(s, "server CPU share (cores)", ...both((v) => v.serverCpuShare));
+      line(s, "relay p50 (ms)", ...both((v) => v.relayMs.p50));
+      line(s, "relay p99 (ms)", ...both((v) => v.relayMs.p99));
+    });
   }
   if (r.open) {
-    const [a, b] = [r.open.ours[0], r.open.reference[0]];
-    const s = "open-loop relay, 5,000 msg/s, 1,000 pairs";
-    line(s, "relay p50 (ms)", a.calm.relayMs.p50, b.calm.relayMs.p50);
-    line(s, "relay p99 (ms)", a.calm.relayMs.p99, b.calm.relayMs.p99);
-    line(s, "relay p999 (ms)", a.calm.relayMs.p999, b.calm.relayMs.p999);
-    line(
-      s,
-      "server CPU share (cores)",
-      a.calm.serverCpuShare,
-      b.calm.serverCpuShare,
-    );
-    const f = "flooder beside 1,000 pairs";
-    line(f, "normal p99 without flooder (ms)", a.baselineP99, b.baselineP99);
-    line(
-      f,
-      "normal p99 with flooder (ms)",
-      a.flooded.relayMs.p99,
-      b.flooded.relayMs.p99,
-    );
-    line(
-      f,
-      "p99 increase (%)",
-      round(a.floodP99Increase * 100, 1),
-      round(b.floodP99Increase * 100, 1),
-    );
-    line(
-      f,
-      "server CPU share (cores)",
-      a.flooded.serverCpuShare,
-      b.flooded.serverCpuShare,
-    );
-    line(
-      f,
-      "flood lines sent/s",
-      a.flooded.flooder.sentPerSecond,
-      b.flooded.flooder.sentPerSecond,
-    );
+    section(() => {
+      const [a, b] = [r.open.ours[0], r.open.reference[0]];
+      const s = "open-loop relay, 5,000 msg/s, 1,000 pairs";
+      line(s, "relay p50 (ms)", a.calm.relayMs.p50, b.calm.relayMs.p50);
+      line(s, "relay p99 (ms)", a.calm.relayMs.p99, b.calm.relayMs.p99);
+      line(s, "relay p999 (ms)", a.calm.relayMs.p999, b.calm.relayMs.p999);
+      line(
+        s,
+        "server CPU share (cores)",
+        a.calm.serverCpuShare,
+        b.calm.serverCpuShare,
+      );
+      const f = "flooder beside 1,000 pairs";
+      line(f, "normal p99 without flooder (ms)", a.baselineP99, b.baselineP99);
+      line(
+        f,
+        "normal p99 with flooder (ms)",
+        a.flooded.relayMs.p99,
+        b.flooded.relayMs.p99,
+      );
+      line(
+        f,
+        "p99 increase (%)",
+        round(a.floodP99Increase * 100, 1),
+        round(b.floodP99Increase * 100, 1),
+      );
+      line(
+        f,
+        "server CPU share (cores)",
+        a.flooded.serverCpuShare,
+        b.flooded.serverCpuShare,
+      );
+      line(
+        f,
+        "flood lines sent/s",
+        a.flooded.flooder.sentPerSecond,
+        b.flooded.flooder.sentPerSecond,
+      );
+    });
   }
   if (r.memory) {
-    const [a, b] = [r.memory.ours[0], r.memory.reference[0]];
-    const s = "memory";
-    line(s, "idle RSS (MB)", a.idleRssMb, b.idleRssMb);
-    line(
-      s,
-      "RSS per 1,000 paired sockets (MB)",
-      a.rssPer1000SocketsMb,
-      b.rssPer1000SocketsMb,
-    );
-    const top = a.points[a.points.length - 1];
-    line(
-      s,
-      `RSS at ${top.sockets.toLocaleString("en")} sockets (MB)`,
-      top.rssMb,
-      b.points[b.points.length - 1].rssMb,
-    );
-    line(s, "sockets held", a.socketsHeld, b.socketsHeld);
+    section(() => {
+      const [a, b] = [r.memory.ours[0], r.memory.reference[0]];
+      const s = "memory";
+      line(s, "idle RSS (MB)", a.idleRssMb, b.idleRssMb);
+      line(
+        s,
+        "RSS per 1,000 paired sockets (MB)",
+        a.rssPer1000SocketsMb,
+        b.rssPer1000SocketsMb,
+      );
+      const top = a.points[a.points.length - 1];
+      line(
+        s,
+        `RSS at ${top.sockets.toLocaleString("en")} sockets (MB)`,
+        top.rssMb,
+        b.points[b.points.length - 1].rssMb,
+      );
+      line(s, "sockets held", a.socketsHeld, b.socketsHeld);
+    });
   }
   if (r.churn) {
-    const [a, b] = [r.churn.ours[0], r.churn.reference[0]];
-    const s = `churn, ${a.seconds} s`;
-    line(s, "pairs/s sustained", a.pairsPerSecond, b.pairsPerSecond);
-    line(s, "pairing p99 (ms)", a.pairingMs.p99, b.pairingMs.p99);
-    line(s, "errors", a.errors, b.errors);
-    line(s, `RSS at ${plan.churnEarly} s (MB)`, a.rssEarlyMb, b.rssEarlyMb);
-    line(s, `RSS at ${a.seconds} s (MB)`, a.rssLateMb, b.rssLateMb);
+    section(() => {
+      const [a, b] = [r.churn.ours[0], r.churn.reference[0]];
+      const s = `churn, ${a.seconds} s`;
+      line(s, "pairs/s sustained", a.pairsPerSecond, b.pairsPerSecond);
+      line(s, "pairing p99 (ms)", a.pairingMs.p99, b.pairingMs.p99);
+      line(s, "errors", a.errors, b.errors);
+      line(s, `RSS at ${plan.churnEarly} s (MB)`, a.rssEarlyMb, b.rssEarlyMb);
+      line(s, `RSS at ${a.seconds} s (MB)`, a.rssLateMb, b.rssLateMb);
+    });
   }
   out.push("", "| target | measured | |", "|---|---|---|");
   for (const t of report.targets as TargetRow[]) {
