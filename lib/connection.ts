@@ -118,7 +118,11 @@ class Connection implements Peer, EventListenerObject {
     const parsed = parseClientFrame(data, {
       maxMessageLength: config.maxMessageLength,
     });
-    if (!this.#take(parsed.ok && parsed.frame.type === "typing")) {
+    const typing = parsed.ok && parsed.frame.type === "typing";
+    if (!this.#take(typing)) {
+      // An extra typing hint is dropped quietly: it is only a hint, and the
+      // visitor did nothing wrong that a line on screen should report.
+      if (typing) return;
       return this.#refuse("rate_limited", "too many frames, slow down");
     }
     if (!parsed.ok) return this.#refuse(parsed.code, parsed.reason);

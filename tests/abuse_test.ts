@@ -108,6 +108,29 @@ Deno.test("/ws rate: a burst past 10 gets rate_limited errors; typing has its ow
   }
 });
 
+Deno.test("/ws rate: typing past its allowance is dropped quietly, not relayed", async () => {
+  const server = await startTestServer({
+    rateTyping: 1,
+    rateBurst: 100,
+    rateMessages: 100,
+  });
+  try {
+    const [a, b] = await pair(server.wsUrl);
+    for (let i = 0; i < 8; i++) a.send({ type: "typing", on: i % 2 === 0 });
+    a.send("not json");
+    // Frames are answered in order: a refusal of typing would come first.
+    assert.equal((await a.next("error")).code, "bad_json");
+    a.send({ type: "message", message: "sync" });
+    assert.equal((await b.next("message")).message, "sync");
+    const relayed = b.pending("typing").length;
+    assert.ok(relayed >= 2 && relayed < 8, `relayed ${relayed} typing frames`);
+    await a.close();
+    await b.closed;
+  } finally {
+    await server.stop();
+  }
+});
+
 /**
  * Sends `burst` messages at once, then one at a time after each answer, so
  * nothing is in flight when the server closes (Deno resets a connection that
