@@ -13,7 +13,8 @@ import type { Config } from "./config.ts";
 import { registerIslands } from "./islands.ts";
 import { Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { type Backend, MemoryBackend, Switchboard } from "./pairing.ts";
+import { createBackend } from "./backends/mod.ts";
+import { type Backend, Switchboard } from "./pairing.ts";
 import { CLOSE } from "./protocol.ts";
 import { renderPage } from "./render.tsx";
 import { createRouter } from "./router.ts";
@@ -40,7 +41,7 @@ export interface ServerHandle {
 export interface StartOptions {
   /** Where logs go. @default {a Logger configured from `config`} */
   log?: Logger;
-  /** The pairing backend. @default {MemoryBackend} */
+  /** The pairing backend. @default {the one `config` names, see createBackend} */
   backend?: Backend;
 }
 
@@ -53,9 +54,9 @@ export async function startServer(
   const log = options.log ??
     new Logger({ format: config.logFormat, level: config.logLevel });
   const metrics = new Metrics();
-  const switchboard = new Switchboard({
-    backend: options.backend ?? new MemoryBackend(),
-  });
+  const backend: Backend = options.backend ??
+    await createBackend(config, (): number => switchboard.connected);
+  const switchboard = new Switchboard({ backend });
   switchboard.stats.onPaired = (seconds) => metrics.observeWait(seconds);
   const state: AppState = {
     config,
@@ -69,7 +70,7 @@ export async function startServer(
     bundles: await loadBundleManifest(),
     startedAt: Date.now(),
     draining: false,
-    backendUp: () => true,
+    backendUp: () => backend.available !== false,
   };
   const security = securityHeaders(config.frameAncestors);
   const route = createRouter({
@@ -140,6 +141,7 @@ export async function startServer(
       await switchboard.backend.close();
       globalThis.removeEventListener("unhandledrejection", onUncaught);
       globalThis.removeEventListener("error", onUncaught);
+      log.info("stopped", { uptime: (Date.now() - state.startedAt) / 1000 });
     })();
   }
 
