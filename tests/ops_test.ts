@@ -596,7 +596,11 @@ Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat tex
       const events = [...server.stdout, ...result.stderr].map((l) =>
         JSON.parse(l)
       );
-      assert.deepEqual(events.map((e) => e.event), ["listening", "shutdown"]);
+      assert.deepEqual(events.map((e) => e.event), [
+        "listening",
+        "shutdown",
+        "stopped",
+      ]);
     },
   );
 });
