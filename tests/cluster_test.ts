@@ -1,0 +1,172 @@
+/**
+ * The process-level acceptance of the Redis backend: three server processes
+ * on one Redis, real WebSocket clients, an instance killed with SIGKILL, and
+ * Redis stopped and started again under them.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { TestClient } from "./helpers.ts";
+import { HAS_REDIS, startRedis } from "./redis_helper.ts";
+
+interface Instance {
+  child: Deno.ChildProcess;
+  wsUrl: string;
+  output: Promise<void>;
+}
+
+async function spawnServer(redisUrl: string): Promise<Instance> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../main.ts", import.meta.url).pathname,
+      "--port",
+      "0",
+      "--hostname",
+      "127.0.0.1",
+      "--redis-url",
+      redisUrl,
+      "--max-sockets-per-ip",
+      "0",
+      "--max-handshakes-per-minute",
+      "0",
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error("server exited before listening");
+    buffered += value;
+    const match = buffered.match(/Strangers listening on (http:\/\/[^\s"]+)/);
+    if (match) url = match[1];
+  }
+  const output = (async () => {
+    while (!(await lines.read()).done) {
+      // Keep the pipe drained.
+    }
+  })();
+  return { child, wsUrl: url.replace("http", "ws") + "/ws", output };
+}
+
+async function stopServer(instance: Instance): Promise<void> {
+  try {
+    instance.child.kill("SIGTERM");
+  } catch {
+    // Already gone.
+  }
+  await instance.child.status;
+  await instance.output;
+}
+
+/** The next message from the partner, skipping our own echoes. */
+async function heard(client: TestClient, ms = 5000): Promise<string> {
+  for (;;) {
+    const frame = await client.next("message", ms);
+    if (frame.from === "guest") return frame.message as string;
+  }
+}
+
+/** Who each client is paired with, learnt by each saying its own index. */
+async function partners(clients: TestClient[]): Promise<number[]> {
+  clients.forEach((c, i) => c.send({ type: "message", message: String(i) }));
+  return await Promise.all(
+    clients.map(async (c) => Number(await heard(c, 10_000))),
+  );
+}
+
+Deno.test({
+  name: "three server processes on one Redis: pairs, crash, outage",
+  ignore: !HAS_REDIS,
+  async fn(t) {
+    const redis = await startRedis();
+    const servers = await Promise.all(
+      [0, 1, 2].map(() => spawnServer(redis.url)),
+    );
+    const clients: TestClient[] = [];
+    const home: number[] = [];
+    try {
+      const partner = await (async () => {
+        for (let i = 0; i < 300; i++) {
+          home.push(i % 3);
+          clients.push(await TestClient.open(servers[i % 3].wsUrl));
+        }
+        for (const [i, c] of clients.entries()) {
+          c.send({ type: "request" });
+          // Let the three servers' requests interleave at Redis.
+          if (i % 3 === 2) await new Promise((r) => setTimeout(r, 2));
+        }
+        await Promise.all(clients.map((c) => c.next("response", 15_000)));
+        return await partners(clients);
+      })();
+
+      await t.step("300 clients make exactly 150 pairs", () => {
+        const pairs = new Set<string>();
+        let cross = 0;
+        partner.forEach((j, i) => {
+          assert.notEqual(j, i);
+          assert.equal(partner[j], i, "pairs are mutual");
+          pairs.add([i, j].sort((a, b) => a - b).join(" "));
+          if (home[i] !== home[j]) cross++;
+        });
+        assert.equal(pairs.size, 150);
+        assert.ok(cross > 0, "some pairs span instances");
+      });
+
+      await t.step(
+        "kill -9 one instance: partners closed 4000 in 5 s",
+        async () => {
+          servers[2].child.kill("SIGKILL");
+          await servers[2].child.status;
+          const orphans = partner
+            .map((j, i) => [i, j])
+            .filter(([i, j]) => home[i] !== 2 && home[j] === 2)
+            .map(([i]) => i);
+          assert.ok(orphans.length > 0);
+          const start = Date.now();
+          const closes = await Promise.all(
+            orphans.map((i) => clients[i].closed),
+          );
+          assert.ok(Date.now() - start < 5000, `took ${Date.now() - start} ms`);
+          for (const close of closes) assert.equal(close.code, 4000);
+        },
+      );
+
+      await t.step(
+        "Redis stopped: unavailable within 2 s, local chats go on",
+        async () => {
+          const local = partner.findIndex((j, i) =>
+            home[i] === 0 && home[j] === 0
+          );
+          const across = partner.findIndex((j, i) =>
+            home[i] === 0 && home[j] === 1
+          );
+          await redis.stop();
+          if (across !== -1) {
+            const close = await clients[across].closed;
+            assert.equal(close.code, 1011);
+          }
+          const late = await TestClient.open(servers[0].wsUrl);
+          clients.push(late);
+          const start = Date.now();
+          late.send({ type: "request" });
+          const error = await late.next("error", 2000);
+          assert.equal(error.code, "unavailable");
+          assert.ok(Date.now() - start < 2000);
+          assert.ok(local !== -1, "a pair within instance 0");
+          clients[local].send({ type: "message", message: "still here" });
+          assert.equal(await heard(clients[partner[local]]), "still here");
+        },
+      );
+    } finally {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      await Promise.all(servers.map(stopServer));
+      await redis.stop();
+    }
+  },
+});
