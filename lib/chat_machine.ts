@@ -244,6 +244,15 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
         ? to("chat", { type: "partnerTyping", on: event.on })
         : null;
     case "error":
+      if (
+        event.code === "unavailable" &&
+        (phase === "connecting" || phase === "waiting")
+      ) {
+        // Pairing is down for a moment: drop this socket, try again later.
+        return to("reconnecting", { type: "closeSocket" }, {
+          type: "scheduleRetry",
+        });
+      }
       if (phase === "connecting" || phase === "waiting") {
         return to(phase, {
           type: "notice",

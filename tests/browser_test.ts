@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 /**
  * Browser tests of the chat island in headless Chromium against a real
  * server: visitors in isolated contexts pair, talk, type, switch partners,
@@ -20,18 +21,6 @@ import { startTestServer } from "./helpers.ts";
 const ignore = !hasChromium();
 if (ignore) console.warn("browser tests skipped: no /usr/bin/chromium");
 
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function assertEquals(actual: unknown, expected: unknown, message = "") {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) {
-    throw new Error(`${message}\n  actual:   ${a}\n  expected: ${e}`);
-  }
-}
-
 function phase(page: Page, name: string): Promise<unknown> {
   return page.waitForSelector(`.chat[data-phase="${name}"]`);
 }
@@ -52,7 +41,7 @@ function lastLine(page: Page, kind: "me" | "guest"): Promise<string> {
 
 function noErrors(...visitors: Visitor[]): void {
   for (const v of visitors) {
-    assertEquals(v.errors, [], `${v.name} had console errors`);
+    assert.deepEqual(v.errors, [], `${v.name} had console errors`);
   }
 }
 
@@ -75,7 +64,7 @@ Deno.test({
           await a.page.getByRole("heading", { name: "Welcome to our chat!" })
             .waitFor();
           await a.page.getByText(/\d+ online/).waitFor();
-          assertEquals(await a.page.getAttribute("html", "lang"), "en");
+          assert.deepEqual(await a.page.getAttribute("html", "lang"), "en");
           await a.page.setViewportSize(VIEWPORTS.phone);
           await screenshot(a.page, "idle-360");
           await a.page.setViewportSize(VIEWPORTS.desktop);
@@ -118,11 +107,14 @@ Deno.test({
             document.activeElement?.tagName === "TEXTAREA"
           );
         }
-        assertEquals(
+        assert.deepEqual(
           await a.page.getAttribute(".log", "role"),
           "log",
         );
-        assertEquals(await a.page.getAttribute(".log", "aria-live"), "polite");
+        assert.deepEqual(
+          await a.page.getAttribute(".log", "aria-live"),
+          "polite",
+        );
       });
 
       await t.step("typing indicator appears and disappears", async () => {
@@ -163,9 +155,9 @@ Deno.test({
           w.observer.disconnect();
           return w.trace;
         });
-        assert(trace.includes("spin:0"), `no spinner before echo: ${trace}`);
-        assert(!trace.includes("spin:1"), `spinner after echo: ${trace}`);
-        assert(
+        assert.ok(trace.includes("spin:0"), `no spinner before echo: ${trace}`);
+        assert.ok(!trace.includes("spin:1"), `spinner after echo: ${trace}`);
+        assert.ok(
           !(await a.page.getByRole("textbox", { name: "Message" })
             .getAttribute("readonly")),
           "form still locked",
@@ -174,17 +166,17 @@ Deno.test({
 
       await t.step("newlines arrive intact on the other side", async () => {
         await b.page.locator(".log .line.guest").first().waitFor();
-        assertEquals(await lastLine(b.page, "guest"), "line one\nline two");
-        assertEquals(await lastLine(a.page, "me"), "line one\nline two");
+        assert.deepEqual(await lastLine(b.page, "guest"), "line one\nline two");
+        assert.deepEqual(await lastLine(a.page, "me"), "line one\nline two");
       });
 
       await t.step("an XSS payload arrives as literal text", async () => {
         const payload = `<img src=x onerror="window.pwned=1"><b>bold</b>`;
         await say(a, payload);
         await b.page.locator(".log .line.guest").nth(1).waitFor();
-        assertEquals(await lastLine(b.page, "guest"), payload);
-        assertEquals(await b.page.locator(".log img, .log b").count(), 0);
-        assertEquals(
+        assert.deepEqual(await lastLine(b.page, "guest"), payload);
+        assert.deepEqual(await b.page.locator(".log img, .log b").count(), 0);
+        assert.deepEqual(
           await b.page.evaluate(() => "pwned" in window),
           false,
         );
@@ -205,14 +197,14 @@ Deno.test({
           original,
           { polling: 50 },
         );
-        assertEquals(await lastLine(a.page, "guest"), "are you there?");
+        assert.deepEqual(await lastLine(a.page, "guest"), "are you there?");
       });
 
       await t.step("a server error is a readable line", async () => {
         await say(a, "x".repeat(2001));
         await a.page.locator(".log").getByText("That message is too long.")
           .waitFor();
-        assertEquals(
+        assert.deepEqual(
           await a.page.getByRole("textbox", { name: "Message" })
             .getAttribute("readonly"),
           null,
@@ -250,21 +242,21 @@ Deno.test({
             ".log",
             (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 2,
           );
-        assert(await atBottom(), "log did not follow the newest line");
+        assert.ok(await atBottom(), "log did not follow the newest line");
         await b.page.$eval(".log", (el) => {
           el.scrollTop = 0;
           el.dispatchEvent(new Event("scroll"));
         });
         await say(a, "while you read");
         await b.page.locator(".log").getByText("while you read").waitFor();
-        assertEquals(await b.page.$eval(".log", (el) => el.scrollTop), 0);
+        assert.deepEqual(await b.page.$eval(".log", (el) => el.scrollTop), 0);
         await b.page.$eval(".log", (el) => {
           el.scrollTop = el.scrollHeight;
           el.dispatchEvent(new Event("scroll"));
         });
         await say(a, "back at the bottom");
         await b.page.locator(".log").getByText("back at the bottom").waitFor();
-        assert(await atBottom(), "log did not follow after scrolling down");
+        assert.ok(await atBottom(), "log did not follow after scrolling down");
         await b.page.setViewportSize(VIEWPORTS.desktop);
       });
 
@@ -309,7 +301,7 @@ Deno.test({
 
       noErrors(a, b);
       const cErrors = c.errors;
-      assertEquals(cErrors, [], "C had console errors");
+      assert.deepEqual(cErrors, [], "C had console errors");
     } finally {
       await browser.close();
       await server.stop();
@@ -330,7 +322,7 @@ Deno.test({
       const en = await browser.visitor("en", { locale: "en-US" });
       await t.step("Accept-Language picks Russian", async () => {
         await ru.open(server.url);
-        assertEquals(await ru.page.getAttribute("html", "lang"), "ru");
+        assert.deepEqual(await ru.page.getAttribute("html", "lang"), "ru");
         await ru.page.getByRole("heading", {
           name: "Добро пожаловать в наш чат!",
         }).waitFor();
@@ -350,7 +342,10 @@ Deno.test({
         await box.fill("Привет!\nКак дела?");
         await ru.page.getByRole("button", { name: "Отправить" }).click();
         await ru2.page.locator(".log .line.guest").waitFor();
-        assertEquals(await lastLine(ru2.page, "guest"), "Привет!\nКак дела?");
+        assert.deepEqual(
+          await lastLine(ru2.page, "guest"),
+          "Привет!\nКак дела?",
+        );
         await ru2.page.getByRole("button", { name: "Закончить разговор" })
           .waitFor();
         await screenshot(ru2.page, "chat-360-ru");
@@ -371,7 +366,7 @@ Deno.test({
         await en.open(server.url);
         await en.page.getByRole("button", { name: "Начать чат" }).waitFor();
         const cookies = await en.context.cookies();
-        assert(
+        assert.ok(
           cookies.some((c) => c.name === "lang" && c.value === "ru"),
           "no lang cookie",
         );

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import {
   type ChatEvent,
   closeEvent,
@@ -7,15 +8,6 @@ import {
   PHASES,
   transition,
 } from "../lib/chat_machine.ts";
-
-/** Deep equality for plain JSON data (the machine only deals in such data). */
-function assertEquals(actual: unknown, expected: unknown, message = "") {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) {
-    throw new Error(`${message}\n  actual:   ${a}\n  expected: ${e}`);
-  }
-}
 
 const EVENTS: Record<string, ChatEvent> = {
   open: { type: "open" },
@@ -73,7 +65,7 @@ Deno.test("transition() follows the table for every phase and event", () => {
     for (const [name, event] of Object.entries(EVENTS)) {
       const expected = TABLE[phase][name];
       const result = transition(phase, event);
-      assertEquals(
+      assert.deepEqual(
         result?.phase ?? null,
         expected ?? null,
         `${phase} + ${name}`,
@@ -83,13 +75,13 @@ Deno.test("transition() follows the table for every phase and event", () => {
 });
 
 Deno.test("transition() ignores invalid events without throwing", () => {
-  assertEquals(transition("idle", { type: "close" }), null);
-  assertEquals(transition("closed", { type: "close", code: 4000 }), null);
-  assertEquals(transition("idle", { type: "response" }), null);
-  assertEquals(transition("chat", { type: "open" }), null);
-  assertEquals(transition("waiting", { type: "request" }), null);
-  assertEquals(transition("reconnecting", { type: "lost" }), null);
-  assertEquals(
+  assert.deepEqual(transition("idle", { type: "close" }), null);
+  assert.deepEqual(transition("closed", { type: "close", code: 4000 }), null);
+  assert.deepEqual(transition("idle", { type: "response" }), null);
+  assert.deepEqual(transition("chat", { type: "open" }), null);
+  assert.deepEqual(transition("waiting", { type: "request" }), null);
+  assert.deepEqual(transition("reconnecting", { type: "lost" }), null);
+  assert.deepEqual(
     transition("closed", { type: "message", from: "guest", text: "late" }),
     null,
   );
@@ -99,18 +91,21 @@ Deno.test("transition() keeps the original widget's five transitions", async (t)
   await t.step("open from idle and closed opens a socket", () => {
     for (const from of ["idle", "closed"] as const) {
       const r = transition(from, { type: "open" });
-      assertEquals(r?.phase, "connecting");
-      assertEquals(types(r!.effects), ["notice", "openSocket"]);
+      assert.deepEqual(r?.phase, "connecting");
+      assert.deepEqual(types(r!.effects), ["notice", "openSocket"]);
     }
   });
   await t.step("request sends the request frame", () => {
     const r = transition("connecting", { type: "request" });
-    assertEquals(r, { phase: "waiting", effects: [{ type: "sendRequest" }] });
+    assert.deepEqual(r, {
+      phase: "waiting",
+      effects: [{ type: "sendRequest" }],
+    });
   });
   await t.step("response clears the box and says partner found", () => {
     const r = transition("waiting", { type: "response" })!;
-    assertEquals(r.phase, "chat");
-    assertEquals(types(r.effects), [
+    assert.deepEqual(r.phase, "chat");
+    assert.deepEqual(types(r.effects), [
       "notice",
       "resetBackoff",
       "clearLog",
@@ -120,25 +115,25 @@ Deno.test("transition() keeps the original widget's five transitions", async (t)
       "notify",
       "focusInput",
     ]);
-    assertEquals(r.effects[3], {
+    assert.deepEqual(r.effects[3], {
       type: "line",
       line: { kind: "system", key: "found" },
     });
   });
   await t.step("close before pairing returns to idle quietly", () => {
-    assertEquals(transition("connecting", { type: "close", code: 1000 }), {
+    assert.deepEqual(transition("connecting", { type: "close", code: 1000 }), {
       phase: "idle",
       effects: [],
     });
-    assertEquals(transition("waiting", { type: "close", code: 1005 }), {
+    assert.deepEqual(transition("waiting", { type: "close", code: 1005 }), {
       phase: "idle",
       effects: [],
     });
   });
   await t.step("close in chat says chat closed and locks", () => {
     const r = transition("chat", { type: "close", code: 1005 })!;
-    assertEquals(r.phase, "closed");
-    assertEquals(r.effects, [
+    assert.deepEqual(r.phase, "closed");
+    assert.deepEqual(r.effects, [
       { type: "line", line: { kind: "system", key: "chatClosed" } },
       { type: "partnerTyping", on: false },
       { type: "lock" },
@@ -149,12 +144,12 @@ Deno.test("transition() keeps the original widget's five transitions", async (t)
 Deno.test("transition() explains unusual closes", async (t) => {
   await t.step("partner left (4000) in chat", () => {
     const r = transition("chat", { type: "close", code: 4000 })!;
-    assertEquals(r.phase, "closed");
-    assertEquals(r.effects[0], {
+    assert.deepEqual(r.phase, "closed");
+    assert.deepEqual(r.effects[0], {
       type: "line",
       line: { kind: "close", code: 4000 },
     });
-    assertEquals(r.effects[1], {
+    assert.deepEqual(r.effects[1], {
       type: "line",
       line: { kind: "system", key: "chatClosed" },
     });
@@ -162,7 +157,7 @@ Deno.test("transition() explains unusual closes", async (t) => {
   await t.step(
     "backend unavailable (1011) while waiting leaves a notice",
     () => {
-      assertEquals(transition("waiting", { type: "close", code: 1011 }), {
+      assert.deepEqual(transition("waiting", { type: "close", code: 1011 }), {
         phase: "idle",
         effects: [{ type: "notice", notice: { kind: "close", code: 1011 } }],
       });
@@ -170,8 +165,8 @@ Deno.test("transition() explains unusual closes", async (t) => {
   );
   await t.step("connection lost in chat ends the chat", () => {
     const r = transition("chat", { type: "lost" })!;
-    assertEquals(r.phase, "closed");
-    assertEquals(r.effects[0], {
+    assert.deepEqual(r.phase, "closed");
+    assert.deepEqual(r.effects[0], {
       type: "line",
       line: { kind: "close", code: 1006 },
     });
@@ -179,19 +174,19 @@ Deno.test("transition() explains unusual closes", async (t) => {
 });
 
 Deno.test("transition() reconnects after a lost connection", () => {
-  assertEquals(transition("waiting", { type: "lost", code: 1001 }), {
+  assert.deepEqual(transition("waiting", { type: "lost", code: 1001 }), {
     phase: "reconnecting",
     effects: [{ type: "scheduleRetry" }],
   });
-  assertEquals(transition("reconnecting", { type: "retry" }), {
+  assert.deepEqual(transition("reconnecting", { type: "retry" }), {
     phase: "connecting",
     effects: [{ type: "openSocket" }],
   });
-  assertEquals(
+  assert.deepEqual(
     types(transition("reconnecting", { type: "open" })!.effects),
     ["cancelRetry", "openSocket"],
   );
-  assertEquals(transition("reconnecting", { type: "cancel" }), {
+  assert.deepEqual(transition("reconnecting", { type: "cancel" }), {
     phase: "idle",
     effects: [{ type: "cancelRetry" }, { type: "resetBackoff" }],
   });
@@ -200,7 +195,7 @@ Deno.test("transition() reconnects after a lost connection", () => {
 Deno.test("transition() handles end, next and frames in chat", async (t) => {
   await t.step("end closes the socket and waits for its close", () => {
     for (const phase of ["connecting", "waiting", "chat"] as const) {
-      assertEquals(transition(phase, { type: "end" }), {
+      assert.deepEqual(transition(phase, { type: "end" }), {
         phase,
         effects: [{ type: "closeSocket" }],
       });
@@ -208,11 +203,11 @@ Deno.test("transition() handles end, next and frames in chat", async (t) => {
   });
   await t.step("next replaces the socket", () => {
     const r = transition("chat", { type: "next" })!;
-    assertEquals(r.phase, "connecting");
-    assertEquals(types(r.effects), ["partnerTyping", "lock", "openSocket"]);
+    assert.deepEqual(r.phase, "connecting");
+    assert.deepEqual(types(r.effects), ["partnerTyping", "lock", "openSocket"]);
   });
   await t.step("own echo unlocks the form", () => {
-    assertEquals(
+    assert.deepEqual(
       transition("chat", { type: "message", from: "me", text: "a\nb" }),
       {
         phase: "chat",
@@ -225,7 +220,7 @@ Deno.test("transition() handles end, next and frames in chat", async (t) => {
     );
   });
   await t.step("partner line notifies and hides the typing indicator", () => {
-    assertEquals(
+    assert.deepEqual(
       types(
         transition("chat", { type: "message", from: "guest", text: "x" })!
           .effects,
@@ -234,13 +229,13 @@ Deno.test("transition() handles end, next and frames in chat", async (t) => {
     );
   });
   await t.step("typing toggles the indicator", () => {
-    assertEquals(transition("chat", { type: "typing", on: false }), {
+    assert.deepEqual(transition("chat", { type: "typing", on: false }), {
       phase: "chat",
       effects: [{ type: "partnerTyping", on: false }],
     });
   });
   await t.step("an error frame in chat is a line and unlocks the form", () => {
-    assertEquals(
+    assert.deepEqual(
       transition("chat", { type: "error", code: "message_too_long" }),
       {
         phase: "chat",
@@ -255,41 +250,54 @@ Deno.test("transition() handles end, next and frames in chat", async (t) => {
     );
   });
   await t.step("an error frame while waiting is a notice", () => {
-    assertEquals(
-      transition("waiting", { type: "error", code: "unavailable" }),
+    assert.deepEqual(
+      transition("waiting", { type: "error", code: "rate_limited" }),
       {
         phase: "waiting",
         effects: [{
           type: "notice",
-          notice: { kind: "error", code: "unavailable" },
+          notice: { kind: "error", code: "rate_limited" },
         }],
       },
     );
   });
+  await t.step("unavailable while waiting drops the socket and retries", () => {
+    for (const phase of ["connecting", "waiting"] as const) {
+      assert.deepEqual(
+        transition(phase, { type: "error", code: "unavailable" }),
+        {
+          phase: "reconnecting",
+          effects: [{ type: "closeSocket" }, { type: "scheduleRetry" }],
+        },
+      );
+    }
+  });
 });
 
 Deno.test("closeEvent() maps restart and abnormal closes to lost", () => {
-  assertEquals(closeEvent(1001), { type: "lost", code: 1001 });
-  assertEquals(closeEvent(1006), { type: "lost", code: 1006 });
-  assertEquals(closeEvent(4000), { type: "close", code: 4000 });
-  assertEquals(closeEvent(1011), { type: "close", code: 1011 });
+  assert.deepEqual(closeEvent(1001), { type: "lost", code: 1001 });
+  assert.deepEqual(closeEvent(1006), { type: "lost", code: 1006 });
+  assert.deepEqual(closeEvent(4000), { type: "close", code: 4000 });
+  assert.deepEqual(closeEvent(1011), { type: "close", code: 1011 });
 });
 
 Deno.test("parseServerFrame() reads known frames and ignores the rest", () => {
-  assertEquals(parseServerFrame('{"type":"response"}'), { type: "response" });
-  assertEquals(
+  assert.deepEqual(parseServerFrame('{"type":"response"}'), {
+    type: "response",
+  });
+  assert.deepEqual(
     parseServerFrame('{"type":"message","message":"<b>","from":"guest"}'),
     { type: "message", from: "guest", text: "<b>" },
   );
-  assertEquals(parseServerFrame('{"type":"typing","on":true}'), {
+  assert.deepEqual(parseServerFrame('{"type":"typing","on":true}'), {
     type: "typing",
     on: true,
   });
-  assertEquals(parseServerFrame('{"type":"online","count":7}'), {
+  assert.deepEqual(parseServerFrame('{"type":"online","count":7}'), {
     type: "online",
     count: 7,
   });
-  assertEquals(
+  assert.deepEqual(
     parseServerFrame('{"type":"error","code":"rate_limited","reason":"x"}'),
     { type: "error", code: "rate_limited" },
   );
@@ -306,7 +314,7 @@ Deno.test("parseServerFrame() reads known frames and ignores the rest", () => {
       '{"type":"error"}',
     ]
   ) {
-    assertEquals(parseServerFrame(bad), null, bad);
+    assert.deepEqual(parseServerFrame(bad), null, bad);
   }
-  assertEquals(parseServerFrame(new ArrayBuffer(2)), null);
+  assert.deepEqual(parseServerFrame(new ArrayBuffer(2)), null);
 });

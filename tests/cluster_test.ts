@@ -163,6 +163,36 @@ Deno.test({
           assert.equal(await heard(clients[partner[local]]), "still here");
         },
       );
+
+      await t.step(
+        "Redis restarted: new pairs form with no server restart",
+        async () => {
+          await redis.restart();
+          // Visitors come back as the page does: a new socket and a request,
+          // again after an `unavailable`, until a partner is found.
+          const join = async (server: Instance) => {
+            for (let attempt = 0; attempt < 50; attempt++) {
+              const c = await TestClient.open(server.wsUrl);
+              clients.push(c);
+              c.send({ type: "request" });
+              const answer = await Promise.race([
+                c.next("response", 10_000),
+                c.next("error", 10_000),
+              ]);
+              if (answer.type === "response") return c;
+              await c.close();
+              await new Promise((r) => setTimeout(r, 200));
+            }
+            throw new Error("never paired");
+          };
+          const [a, b] = await Promise.all([
+            join(servers[0]),
+            join(servers[1]),
+          ]);
+          a.send({ type: "message", message: "back again" });
+          assert.equal(await heard(b), "back again");
+        },
+      );
     } finally {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       await Promise.all(servers.map(stopServer));
