@@ -149,6 +149,7 @@ export class Switchboard {
   #nextId = 0;
   #onlineInterval: number;
   #onlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #onlineRefresh: ReturnType<typeof setInterval> | undefined;
   #onlineSent = -1;
   #chats = 0;
   #closingAll = false;
@@ -157,6 +158,14 @@ export class Switchboard {
     this.backend = options.backend ?? new MemoryBackend();
     this.#onlineInterval = options.onlineInterval ?? 1000;
     this.backend.attach((to, delivery) => this.#receive(to, delivery));
+    if (!(this.backend instanceof MemoryBackend)) {
+      // A shared count also moves with joins on other instances.
+      this.#onlineRefresh = setInterval(
+        () => this.#onlineChanged(),
+        this.#onlineInterval,
+      );
+      Deno.unrefTimer(this.#onlineRefresh);
+    }
   }
 
   /** Visitors connected to this switchboard. */
@@ -242,7 +251,8 @@ export class Switchboard {
   /** Stops the online timer; call when the server stops. */
   dispose(): void {
     clearTimeout(this.#onlineTimer);
-    this.#onlineTimer = undefined;
+    clearInterval(this.#onlineRefresh);
+    this.#onlineTimer = this.#onlineRefresh = undefined;
   }
 
   /** Visits every local session (for broadcasts and shutdown). */

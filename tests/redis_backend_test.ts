@@ -132,6 +132,27 @@ Deno.test({
 });
 
 Deno.test({
+  name: "RedisBackend: joins on one instance reach the online count on another",
+  ignore: !HAS_REDIS,
+  async fn() {
+    const c = await cluster(2);
+    try {
+      const watcher = new Visitor(c.boards[0]);
+      const online = () =>
+        watcher.frames.filter((f) => f.type === "online").at(-1)?.count;
+      await until(() => online() === 1, 3000, "online 1");
+      const others = [1, 2, 3].map(() => new Visitor(c.boards[1]));
+      // Nothing changes on instance 0; the count still arrives there.
+      await until(() => online() === 4, 5000, "online 4");
+      for (const v of others) v.leave();
+      await until(() => online() === 1, 5000, "online 1 again");
+    } finally {
+      await c.close();
+    }
+  },
+});
+
+Deno.test({
   name: "RedisBackend serves waiters first come, first served across instances",
   ignore: !HAS_REDIS,
   async fn() {
