@@ -1,7 +1,8 @@
 /**
- * The process-level acceptance of the Redis backend: three server processes
- * on one Redis, real WebSocket clients, an instance killed with SIGKILL, and
- * Redis stopped and started again under them.
+ * The process-level acceptance of the shared backends: three server
+ * processes on one Redis, real WebSocket clients, an instance killed with
+ * SIGKILL, and Redis stopped and started again under them; and two server
+ * processes on one Deno KV file.
  *
  * @module
  */
@@ -16,7 +17,7 @@ interface Instance {
   output: Promise<void>;
 }
 
-async function spawnServer(redisUrl: string): Promise<Instance> {
+async function spawnServer(backend: string[]): Promise<Instance> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -26,8 +27,7 @@ async function spawnServer(redisUrl: string): Promise<Instance> {
       "0",
       "--hostname",
       "127.0.0.1",
-      "--redis-url",
-      redisUrl,
+      ...backend,
       "--max-sockets-per-ip",
       "0",
       "--max-handshakes-per-minute",
@@ -86,7 +86,7 @@ Deno.test({
   async fn(t) {
     const redis = await startRedis();
     const servers = await Promise.all(
-      [0, 1, 2].map(() => spawnServer(redis.url)),
+      [0, 1, 2].map(() => spawnServer(["--redis-url", redis.url])),
     );
     const clients: TestClient[] = [];
     const home: number[] = [];
@@ -199,4 +199,33 @@ Deno.test({
       await redis.stop();
     }
   },
+});
+
+Deno.test("two server processes on one Deno KV file pair and relay", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "strangers-kv-" });
+  const servers = await Promise.all(
+    [0, 1].map(() => spawnServer(["--kv-path", `${dir}/chat.db`])),
+  );
+  const clients: TestClient[] = [];
+  try {
+    const a = await TestClient.open(servers[0].wsUrl);
+    const b = await TestClient.open(servers[1].wsUrl);
+    clients.push(a, b);
+    a.send({ type: "request" });
+    // Frames are answered in order: once this error is back, `a` waits.
+    a.send("?");
+    await a.next("error");
+    b.send({ type: "request" });
+    await Promise.all([a.next("response"), b.next("response")]);
+    a.send({ type: "message", message: "from the first process" });
+    assert.equal(await heard(b), "from the first process");
+    b.send({ type: "message", message: "from the second" });
+    assert.equal(await heard(a), "from the second");
+    await a.close();
+    assert.equal((await b.closed).code, 4000);
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await Promise.all(servers.map(stopServer));
+    await Deno.remove(dir, { recursive: true });
+  }
 });
