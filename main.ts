@@ -41,8 +41,12 @@ server.state.log.announce("listening", `Strangers listening on ${server.url}`, {
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, async () => {
-    await server.shutdown();
-    Deno.exit(0);
-  });
+  try {
+    Deno.addSignalListener(signal, async () => {
+      await server.shutdown();
+      Deno.exit(0);
+    });
+  } catch {
+    // No signals where the platform manages the process (Deno Deploy).
+  }
 }
