@@ -24,7 +24,8 @@
  * Flags: `--port P` (required), `--hosts N` (connect to 127.0.0.1…127.0.0.N
  * in turn, so the 4-tuples do not run out of ephemeral ports), `--id K`
  * (offset into the host list), `--path /ws`, `--deadline S` (exit after S
- * seconds whatever happens).
+ * seconds whatever happens), `--forwarded unique|ADDRESS` (send
+ * X-Forwarded-For).
  *
  * Latencies are in milliseconds. Each chat line starts with its send time
  * (`performance.now()`), so the receiver, in the same process, measures it.
@@ -47,6 +48,16 @@ const hosts = Number(flags.get("hosts") ?? 1);
 const path = flags.get("path") ?? "/ws";
 let nextHost = Number(flags.get("id") ?? 0);
 const deadline = Number(flags.get("deadline") ?? 900);
+/** `--forwarded unique`: each visitor its own X-Forwarded-For address;
+ * `--forwarded 10.99.0.1`: all of them that one. Lets a server that trusts
+ * the proxy header tell one abuser from a thousand loopback neighbours. */
+const forwarded = flags.get("forwarded");
+let forwardedNext = 0;
+/** Deno's `WebSocket` takes headers, which the DOM typings do not know. */
+type WebSocketWithHeaders = new (
+  url: string,
+  options: { headers: Record<string, string> },
+) => WebSocket;
 
 const PREFIX = '{"type":"message","message":"';
 const ME_SUFFIX = '"from":"me"}';
@@ -58,6 +69,8 @@ class Window {
   echoes = 0;
   guests = 0;
   sent = 0;
+  /** `online` frames: the server's broadcasts arrive in bursts. */
+  online = 0;
   echoLatency: number[] = [];
   relayLatency: number[] = [];
   record = false;
@@ -105,7 +118,18 @@ class Visitor {
 
   constructor() {
     const host = `127.0.0.${1 + (nextHost++ % hosts)}`;
-    this.ws = new WebSocket(`ws://${host}:${port}${path}`);
+    const url = `ws://${host}:${port}${path}`;
+    if (forwarded) {
+      const n = forwardedNext++;
+      const address = forwarded === "unique"
+        ? `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
+        : forwarded;
+      this.ws = new (WebSocket as unknown as WebSocketWithHeaders)(url, {
+        headers: { "x-forwarded-for": address },
+      });
+    } else {
+      this.ws = new WebSocket(url);
+    }
     this.ws.onopen = () => {
       this.opened = performance.now();
       this.ws.send('{"type":"request"}');
@@ -148,6 +172,8 @@ class Visitor {
       if (frame.type === "response") {
         this.paired = performance.now();
         this.onPaired?.();
+      } else if (frame.type === "online") {
+        if (window.record) window.online++;
       } else if (frame.type === "error") {
         error(`error_${frame.code}`);
       }
@@ -256,6 +282,7 @@ function summary(started: number, extra: Record<string, unknown> = {}) {
     sent: window.sent,
     echoes: window.echoes,
     guests: window.guests,
+    online: window.online,
     messagesPerSecond: round(window.echoes / elapsed, 1),
     echo: percentiles(window.echoLatency),
     relay: percentiles(window.relayLatency),

@@ -1,0 +1,187 @@
+/**
+ * Profiles our server under the closed-loop relay load: starts `main.ts` with
+ * `--cpu-prof` pinned to core 0, drives it from `bench/load.ts` on core 1,
+ * stops it, and prints where the time went: self time by function, and the
+ * inclusive time of each function in our own code.
+ *
+ * Usage: `deno run -A bench/profile.ts [--pairs 2000] [--seconds 8]
+ * [--scenario closed|churn] [--profile file.cpuprofile]` (the last one only
+ * summarises an existing profile).
+ *
+ * @module
+ */
+
+import { lines, parseFlags, round, sleep } from "./lib.ts";
+
+const flags = parseFlags(Deno.args);
+const root = new URL("../", import.meta.url).pathname;
+const DENO = Deno.execPath();
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  hitCount?: number;
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+}
+
+function label(frame: CallFrame): string {
+  const file = frame.url.replace(`file://${root}`, "").replace(
+    /^.*\/ext:/,
+    "ext:",
+  );
+  return `${frame.functionName || "(anonymous)"} ${file}:${
+    frame.lineNumber + 1
+  }`;
+}
+
+/** Prints the top self-time functions and our code's inclusive times. */
+export function summarise(profile: Profile, top = 25): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const total = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
+  const self = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const key = label(node.callFrame);
+    self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0));
+  }
+  // Inclusive: a function's hits plus its callees', counted once per stack.
+  const inclusive = new Map<string, number>();
+  const walk = (id: number, onStack: Set<string>): number => {
+    const node = byId.get(id)!;
+    let hits = node.hitCount ?? 0;
+    const key = label(node.callFrame);
+    const fresh = !onStack.has(key);
+    if (fresh) onStack.add(key);
+    for (const child of node.children ?? []) hits += walk(child, onStack);
+    if (fresh) {
+      onStack.delete(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + hits);
+    }
+    return hits;
+  };
+  walk(profile.nodes[0].id, new Set());
+  const pct = (n: number) => `${round((n / total) * 100, 1)}%`.padStart(6);
+  console.log(`samples: ${total}\n\nself time, top ${top}:`);
+  for (
+    const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)
+  ) {
+    console.log(`${pct(hits)}  ${key}`);
+  }
+  console.log("\ninclusive time in our code (lib/, routes/, main.ts):");
+  const ours = [...inclusive].filter(([key]) =>
+    /\s(lib|routes)\/|\smain\.ts/.test(key)
+  );
+  for (const [key, hits] of ours.sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${pct(hits)}  ${key}`);
+  }
+}
+
+async function profileServer(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "strangers_prof_" });
+  const pairs = Number(flags.get("pairs") ?? 2000);
+  const seconds = Number(flags.get("seconds") ?? 8);
+  const scenario = flags.get("scenario") ?? "closed";
+  const server = new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "0",
+      DENO,
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      "--allow-sys",
+      "--cpu-prof",
+      `--cpu-prof-dir=${dir}`,
+      `${root}main.ts`,
+      "--port",
+      "0",
+      "--hostname",
+      "0.0.0.0",
+      "--max-sockets-per-ip",
+      "0",
+      "--max-handshakes-per-minute",
+      "0",
+      "--log-format",
+      "text",
+      "--log-level",
+      "warn",
+      ...(scenario === "closed"
+        ? ["--rate-messages", "1000000", "--rate-burst", "1000000"]
+        : []),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let port = 0;
+  const out = lines(server.stdout);
+  for await (const line of out) {
+    const match = line.match(/listening on http:\/\/[^\s"]+?:(\d+)/i);
+    if (match) {
+      port = Number(match[1]);
+      break;
+    }
+  }
+  (async () => {
+    for await (const _ of out) { /* drain */ }
+  })();
+  const generator = new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "1",
+      DENO,
+      "run",
+      "--allow-net",
+      `${root}bench/load.ts`,
+      "--port",
+      String(port),
+      "--hosts",
+      "8",
+      "--deadline",
+      "300",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const writer = generator.stdin.getWriter();
+  const replies = lines(generator.stdout);
+  const call = async (command: Record<string, unknown>) => {
+    await writer.write(
+      new TextEncoder().encode(JSON.stringify(command) + "\n"),
+    );
+    const reply = await replies.next();
+    console.error(String(reply.value).slice(0, 300));
+  };
+  if (scenario === "closed") {
+    await call({ cmd: "add", count: pairs * 2, batch: 500 });
+    await call({ cmd: "closed", seconds });
+  } else {
+    await call({ cmd: "churn", seconds, slots: 200, lines: 3 });
+  }
+  await call({ cmd: "quit" });
+  await generator.status;
+  await sleep(500);
+  server.kill("SIGTERM");
+  await server.status;
+  const [file] = [...Deno.readDirSync(dir)].filter((e) =>
+    e.name.endsWith(".cpuprofile")
+  );
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  return `${dir}/${file.name}`;
+}
+
+if (import.meta.main) {
+  const file = flags.get("profile") ?? await profileServer();
+  console.log(`profile: ${file}`);
+  summarise(JSON.parse(await Deno.readTextFile(file)));
+}
