@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pair, TestClient } from "./helpers.ts";
-import { RawSocket, spawnServer, within } from "./security_helpers.ts";
+import { RawSocket, within } from "./security_helpers.ts";
+import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 
 const MiB = 1024 * 1024;
 
@@ -48,12 +49,7 @@ Deno.test("server process: a client killed with SIGKILL mid-chat has its partner
 });
 
 Deno.test("server process: 300 frames of 1 MiB close with 1009, partners get 4000, memory stays bounded", async () => {
-  const server = await spawnServer([
-    "--max-sockets-per-ip",
-    "0",
-    "--max-handshakes-per-minute",
-    "0",
-  ]);
+  const server = await spawnServer({ args: NO_ADDRESS_LIMITS });
   try {
     const big = "x".repeat(MiB);
     const round = async () => {
@@ -97,7 +93,7 @@ Deno.test("server process: 300 frames of 1 MiB close with 1009, partners get 400
 
 Deno.test("server process: chat text never appears in any log line, even at debug level and in refused frames", async () => {
   const marker = `PRIVATE-${crypto.randomUUID()}`;
-  const server = await spawnServer([], { env: { LOG_LEVEL: "debug" } });
+  const server = await spawnServer({ env: { LOG_LEVEL: "debug" } });
   try {
     const [a, b] = await pair(server.wsUrl);
     a.send({ type: "message", message: `hello ${marker}` });

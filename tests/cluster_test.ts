@@ -10,58 +10,21 @@
 import assert from "node:assert/strict";
 import { TestClient } from "./helpers.ts";
 import { HAS_REDIS, startRedis } from "./redis_helper.ts";
+import {
+  NO_ADDRESS_LIMITS,
+  type ServerProcess,
+  spawnServer,
+} from "./server_process.ts";
 
-interface Instance {
-  child: Deno.ChildProcess;
-  wsUrl: string;
-  output: Promise<void>;
-}
-
-async function spawnServer(backend: string[]): Promise<Instance> {
-  const child = new Deno.Command(Deno.execPath(), {
+/** A server on `backend` (such as `--redis-url …`) with no per-address limits. */
+function startInstance(backend: string[]): Promise<ServerProcess> {
+  return spawnServer({
     args: [
-      "run",
-      "-A",
-      new URL("../main.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
       ...backend,
-      "--max-sockets-per-ip",
-      "0",
-      "--max-handshakes-per-minute",
-      "0",
+      ...NO_ADDRESS_LIMITS,
     ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  let url: string | undefined;
-  while (url === undefined) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error("server exited before listening");
-    buffered += value;
-    const match = buffered.match(/Strangers listening on (http:\/\/[^\s"]+)/);
-    if (match) url = match[1];
-  }
-  const output = (async () => {
-    while (!(await lines.read()).done) {
-      // Keep the pipe drained.
-    }
-  })();
-  return { child, wsUrl: url.replace("http", "ws") + "/ws", output };
-}
-
-async function stopServer(instance: Instance): Promise<void> {
-  try {
-    instance.child.kill("SIGTERM");
-  } catch {
-    // Already gone.
-  }
-  await instance.child.status;
-  await instance.output;
+    permissions: ["-A"],
+  });
 }
 
 /** The next message from the partner, skipping our own echoes. */
@@ -86,7 +49,7 @@ Deno.test({
   async fn(t) {
     const redis = await startRedis();
     const servers = await Promise.all(
-      [0, 1, 2].map(() => spawnServer(["--redis-url", redis.url])),
+      [0, 1, 2].map(() => startInstance(["--redis-url", redis.url])),
     );
     const clients: TestClient[] = [];
     const home: number[] = [];
@@ -170,7 +133,7 @@ Deno.test({
           await redis.restart();
           // Visitors come back as the page does: a new socket and a request,
           // again after an `unavailable`, until a partner is found.
-          const join = async (server: Instance) => {
+          const join = async (server: ServerProcess) => {
             for (let attempt = 0; attempt < 50; attempt++) {
               const c = await TestClient.open(server.wsUrl);
               clients.push(c);
@@ -195,7 +158,7 @@ Deno.test({
       );
     } finally {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
-      await Promise.all(servers.map(stopServer));
+      await Promise.all(servers.map((s) => s.stop()));
       await redis.stop();
     }
   },
@@ -204,7 +167,7 @@ Deno.test({
 Deno.test("two server processes on one Deno KV file pair and relay", async () => {
   const dir = await Deno.makeTempDir({ prefix: "strangers-kv-" });
   const servers = await Promise.all(
-    [0, 1].map(() => spawnServer(["--kv-path", `${dir}/chat.db`])),
+    [0, 1].map(() => startInstance(["--kv-path", `${dir}/chat.db`])),
   );
   const clients: TestClient[] = [];
   try {
@@ -225,7 +188,7 @@ Deno.test("two server processes on one Deno KV file pair and relay", async () =>
     assert.equal((await b.closed).code, 4000);
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    await Promise.all(servers.map(stopServer));
+    await Promise.all(servers.map((s) => s.stop()));
     await Deno.remove(dir, { recursive: true });
   }
 });

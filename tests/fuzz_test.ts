@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pair } from "./helpers.ts";
-import { prng, RawSocket, spawnServer, within } from "./security_helpers.ts";
+import { prng, RawSocket, within } from "./security_helpers.ts";
+import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 2 ** 31);
 const SOCKETS = 16;
@@ -143,18 +144,17 @@ Deno.test(`fuzz: ${FRAMES} hostile frames from ${SOCKETS} sockets (FUZZ_SEED=${S
   console.log(`FUZZ_SEED=${SEED}`);
   // One PRNG per socket: the interleaving varies, each socket's frames don't.
   const randoms = Array.from({ length: SOCKETS }, (_, i) => prng(SEED + i));
-  const server = await spawnServer([
-    "--max-sockets-per-ip",
-    "0",
-    "--max-handshakes-per-minute",
-    "0",
-    "--max-frame-bytes",
-    "262144",
-    "--rate-messages",
-    "100000",
-    "--rate-burst",
-    "100000",
-  ]);
+  const server = await spawnServer({
+    args: [
+      ...NO_ADDRESS_LIMITS,
+      "--max-frame-bytes",
+      "262144",
+      "--rate-messages",
+      "100000",
+      "--rate-burst",
+      "100000",
+    ],
+  });
   try {
     const [a, b] = await pair(server.wsUrl);
     const baseline = await server.rss();

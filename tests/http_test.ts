@@ -10,8 +10,7 @@ import {
 } from "../lib/islands.ts";
 import { renderPage } from "../lib/render.tsx";
 import { startTestServer, TestClient } from "./helpers.ts";
-
-const ROOT = new URL("../", import.meta.url);
+import { spawnServer } from "./server_process.ts";
 
 Deno.test("GET / is rendered on the server with the welcome text and Start", async () => {
   const server = await startTestServer();
@@ -239,49 +238,24 @@ Deno.test("serializeBootData() escapes every character that could end the script
 Deno.test("the server started from another working directory serves page and bundle, and SIGTERM closes sockets with 1001", async () => {
   const bundles = await loadBundleManifest();
   const cwd = await Deno.makeTempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      new URL("main.ts", ROOT).pathname,
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
-    ],
-    cwd,
-    stdout: "piped",
-    stderr: "inherit",
-    env: { LOG_FORMAT: "text" },
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  while (!banner.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    banner += value;
-  }
-  const url = /Strangers listening on (http:\/\/\S+)/.exec(banner)?.[1];
-  assert.ok(url, banner);
+  const server = await spawnServer({ cwd, logFormat: "text" });
+  const { url } = server;
+  // In text form the banner is the first line, as it is, with no JSON around it.
+  assert.equal(server.stdout[0], `Strangers listening on ${url}`);
   const page = await fetch(url);
   assert.match(await page.text(), /Start chat/);
   const bundle = await fetch(new URL(bundles.boot, url));
   assert.equal(bundle.status, 200);
   await bundle.body?.cancel();
 
-  const client = await TestClient.open(url.replace("http", "ws") + "/ws");
+  const client = await TestClient.open(server.wsUrl);
   client.send({ type: "request" });
   const started = Date.now();
-  child.kill("SIGTERM");
+  const stopped = server.stop();
   const closed = await client.closed;
   assert.equal(closed.code, 1001);
-  const status = await child.status;
+  const status = await stopped;
   assert.equal(status.code, 0);
   assert.ok(Date.now() - started < 10_000);
-  lines.releaseLock();
-  await child.stdout.cancel().catch(() => {});
   await Deno.remove(cwd, { recursive: true });
 });

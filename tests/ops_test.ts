@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { escapeLabel, Exposition } from "../lib/prometheus.ts";
 import { VERSION } from "../lib/version.ts";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
+import { spawnServer } from "./server_process.ts";
 
 /** One parsed sample line of the Prometheus text format. */
 interface PromSample {
@@ -402,82 +403,6 @@ Deno.test("/healthz answers 503 during a graceful shutdown held open by a socket
   }
 });
 
-/** A server run as its own process, its output collected line by line. */
-interface ServerProcess {
-  url: string;
-  /** Every stdout line so far. */
-  stdout: string[];
-  /** Sends SIGTERM; resolves with the exit code and stderr once it exited. */
-  stop(): Promise<{ code: number; stderr: string[] }>;
-}
-
-async function spawnServer(
-  env: Record<string, string>,
-): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      "main.ts",
-    ],
-    cwd: new URL("../", import.meta.url),
-    env: { PORT: "0", HOSTNAME: "127.0.0.1", NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdout: string[] = [];
-  const { promise: listening, resolve, reject } = Promise.withResolvers<
-    string
-  >();
-  const reading = (async () => {
-    for await (const line of lines(child.stdout)) {
-      stdout.push(line);
-      if (line.includes('"listening"')) resolve(JSON.parse(line).url);
-    }
-    reject(new Error(`server exited before listening:\n${stdout.join("\n")}`));
-  })();
-  const stderr = (async () => {
-    const all: string[] = [];
-    for await (const line of lines(child.stderr)) all.push(line);
-    return all;
-  })();
-  let url: string;
-  try {
-    url = await listening;
-  } catch (error) {
-    await Promise.all([reading, stderr, child.status]);
-    throw error;
-  }
-  return {
-    url,
-    stdout,
-    async stop() {
-      child.kill("SIGTERM");
-      const [{ code }, , errLines] = await Promise.all([
-        child.status,
-        reading,
-        stderr,
-      ]);
-      return { code, stderr: errLines };
-    },
-  };
-}
-
-async function* lines(stream: ReadableStream<Uint8Array>) {
-  const decoder = new TextDecoder();
-  let rest = "";
-  for await (const chunk of stream) {
-    const parts = (rest + decoder.decode(chunk, { stream: true })).split("\n");
-    rest = parts.pop()!;
-    yield* parts;
-  }
-  if (rest) yield rest;
-}
-
 /** Two visitors pair, say three secret lines, send junk, and leave. */
 async function chatWithSecrets(url: string, secret: string): Promise<void> {
   const [a, b] = await pair(url.replace(/^http/, "ws") + "/ws");
@@ -495,15 +420,13 @@ async function chatWithSecrets(url: string, secret: string): Promise<void> {
 }
 
 Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat text", async (t) => {
+  // spawnServer() sets LOG_FORMAT=json unless told otherwise.
   const secret = "Zebra-7f3a secret words";
 
   await t.step(
     "without LOG_IPS: events with durations and codes, no addresses",
     async () => {
-      const server = await spawnServer({
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "debug",
-      });
+      const server = await spawnServer({ env: { LOG_LEVEL: "debug" } });
       let result;
       try {
         await chatWithSecrets(server.url, secret);
@@ -519,7 +442,7 @@ Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat tex
         result = await server.stop();
       }
       assert.equal(result.code, 0);
-      const all = [...server.stdout, ...result.stderr];
+      const all = [...server.stdout, ...server.stderr];
       assert.ok(all.length > 0);
       for (const line of all) {
         const entry = JSON.parse(line);
@@ -550,15 +473,11 @@ Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat tex
     "with LOG_IPS=1 opens and closes carry the address",
     async () => {
       const server = await spawnServer({
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "debug",
-        LOG_IPS: "1",
+        env: { LOG_LEVEL: "debug", LOG_IPS: "1" },
       });
       let result;
       try {
-        const client = await TestClient.open(
-          server.url.replace(/^http/, "ws") + "/ws",
-        );
+        const client = await TestClient.open(server.wsUrl);
         await client.close();
         await eventually(() => {
           assert.ok(server.stdout.some((l) => l.includes('"ws_close"')));
@@ -568,7 +487,7 @@ Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat tex
         result = await server.stop();
       }
       assert.equal(result.code, 0);
-      const events = [...server.stdout, ...result.stderr].map((l) =>
+      const events = [...server.stdout, ...server.stderr].map((l) =>
         JSON.parse(l)
       );
       for (const name of ["ws_open", "ws_close"]) {
@@ -580,20 +499,14 @@ Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat tex
   await t.step(
     "at LOG_LEVEL=info the per-socket lines are left out",
     async () => {
-      const server = await spawnServer({
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info",
-      });
-      let result;
+      const server = await spawnServer({ env: { LOG_LEVEL: "info" } });
       try {
-        const client = await TestClient.open(
-          server.url.replace(/^http/, "ws") + "/ws",
-        );
+        const client = await TestClient.open(server.wsUrl);
         await client.close();
       } finally {
-        result = await server.stop();
+        await server.stop();
       }
-      const events = [...server.stdout, ...result.stderr].map((l) =>
+      const events = [...server.stdout, ...server.stderr].map((l) =>
         JSON.parse(l)
       );
       assert.deepEqual(events.map((e) => e.event), [

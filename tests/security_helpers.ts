@@ -1,133 +1,13 @@
 /**
- * Helpers for the abuse, fuzz and shutdown tests: a server in its own
- * process (so that its memory, output and exit code can be watched), a raw
- * WebSocket client over TCP that can send any bytes, skip pongs or stop
- * reading, and a seeded PRNG.
+ * Helpers for the abuse, fuzz and shutdown tests: a raw WebSocket client over
+ * TCP that can send any bytes, skip pongs or stop reading, a seeded PRNG, and
+ * a deadline for any promise.
  *
  * @module
  */
 
-const ROOT = new URL("../", import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A server running as a subprocess of the test. */
-export interface ServerProcess {
-  /** `http://127.0.0.1:PORT` */
-  url: string;
-  /** `ws://127.0.0.1:PORT/ws` */
-  wsUrl: string;
-  port: number;
-  pid: number;
-  child: Deno.ChildProcess;
-  /** Every line the process printed, stdout and stderr. */
-  lines: string[];
-  /** Resident memory of the server process, in bytes (Linux). */
-  rss(): Promise<number>;
-  /** Resolves with the exit status once the process has ended. */
-  status: Promise<Deno.CommandStatus>;
-  /** Resolves once both output streams have ended. */
-  drained: Promise<void>;
-  /** SIGTERM, then waits for the exit. */
-  stop(): Promise<Deno.CommandStatus>;
-}
-
-/** Options for {@linkcode spawnServer}. */
-export interface SpawnServerOptions {
-  /** Extra environment variables. @default {{}} */
-  env?: Record<string, string>;
-  /** Flags for the V8 engine, such as `--expose-gc`. @default {[]} */
-  v8Flags?: string[];
-}
-
-/** Starts `main.ts` on 127.0.0.1 with a free port; resolves once listening. */
-export async function spawnServer(
-  args: string[] = [],
-  options: SpawnServerOptions = {},
-): Promise<ServerProcess> {
-  const v8 = options.v8Flags?.length
-    ? [`--v8-flags=${options.v8Flags.join(",")}`]
-    : [];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      ...v8,
-      "main.ts",
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
-      "--log-format",
-      "json",
-      ...args,
-    ],
-    cwd: ROOT,
-    env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const { promise: listening, resolve, reject } = Promise.withResolvers<
-    number
-  >();
-  const collect = async (stream: ReadableStream<Uint8Array<ArrayBuffer>>) => {
-    let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        const port = /"event":"listening".*"url":"http:\/\/[^"]*:(\d+)"/
-          .exec(line)?.[1];
-        if (port) resolve(Number(port));
-      }
-    }
-    if (rest) lines.push(rest);
-  };
-  const drained = Promise.all([
-    collect(child.stdout),
-    collect(child.stderr),
-  ]).then(() => {});
-  const status = child.status;
-  status.then((s) =>
-    reject(new Error(`server exited (${s.code}):\n${lines.join("\n")}`))
-  );
-  const port = await listening;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    port,
-    pid: child.pid,
-    child,
-    lines,
-    rss: () => rssOf(child.pid),
-    status,
-    drained,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      const result = await status;
-      await drained;
-      return result;
-    },
-  };
-}
-
-/** VmRSS of process `pid`, in bytes. */
-export async function rssOf(pid: number): Promise<number> {
-  const text = await Deno.readTextFile(`/proc/${pid}/status`);
-  const kb = /VmRSS:\s+(\d+) kB/.exec(text)?.[1];
-  if (!kb) throw new Error(`no VmRSS for ${pid}`);
-  return Number(kb) * 1024;
-}
 
 /** A frame read by {@linkcode RawSocket}. */
 export interface RawFrame {

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { TestClient } from "./helpers.ts";
-import { RawSocket, spawnServer, within } from "./security_helpers.ts";
+import { RawSocket, within } from "./security_helpers.ts";
+import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 
 const PAIRS = 500;
 
 Deno.test("server process: SIGTERM with 500 live pairs closes every socket with 1001 within 10 s, refuses newcomers, exits 0", async () => {
-  const server = await spawnServer([
-    "--max-sockets-per-ip",
-    "0",
-    "--max-handshakes-per-minute",
-    "0",
-  ]);
+  const server = await spawnServer({ args: NO_ADDRESS_LIMITS });
   let exited = false;
   try {
     // One raw client holds the drain open: it acknowledges the server's
