@@ -60,7 +60,7 @@ const plan = quick
     relayPairs: [100, 2000],
     relayRounds: 3,
     relaySeconds: 6,
-    openSeconds: 8,
+    openSeconds: 6,
     memoryPairs: [1000, 2000, 4000, 8000],
     churnSeconds: 60,
     churnEarly: 10,
@@ -344,6 +344,7 @@ async function burst(target: Target, visitors: number) {
   const procs = visitors > 8000 ? 2 : 1;
   return await session(target, OURS_BASE, procs, async (server, generators) => {
     await sleep(500);
+    const cpuBefore = readCpuSeconds(server.pid);
     const replies = await Promise.all(generators.map((g) =>
       g.call<AddReply>({
         cmd: "add",
@@ -352,6 +353,7 @@ async function burst(target: Target, visitors: number) {
         timeout: 90,
       })
     ));
+    const cpu = readCpuSeconds(server.pid) - cpuBefore;
     const paired = replies.reduce((n, r) => n + r.paired, 0);
     const allPairedMs = Math.max(...replies.map((r) => r.allPairedMs));
     const latency = percentiles(replies.flatMap((r) => r.joinToPairedSamples));
@@ -364,6 +366,7 @@ async function burst(target: Target, visitors: number) {
       paired,
       allPairedMs,
       pairsPerSecond: round(paired / 2 / (allPairedMs / 1000), 1),
+      serverCpuMsPerPair: round(cpu * 1000 / (paired / 2), 3),
       joinToPairedMs: latency,
       errors: replies.reduce((n, r) => n + r.errors, 0),
       heldAfter2s: held.reduce((n, r) => n + (r.paired as number), 0),
@@ -425,7 +428,8 @@ async function openAndFlood(target: Target) {
   const rate = 5000;
   return await session(target, OURS_REAL, 1, async (server, [g]) => {
     await addPairs([g], 1000);
-    await g.call({ cmd: "open", seconds: 1, rate });
+    // Past the online-count broadcast that follows the last join by 1 s.
+    await g.call({ cmd: "open", seconds: 2, rate });
     const window = async (flooded: boolean) => {
       const before = sampleProc(server.pid);
       let flooder: Generator | undefined;
@@ -453,22 +457,34 @@ async function openAndFlood(target: Target) {
         ...(flooding ? { flooder: flooding } : {}),
       };
     };
-    const calm = await window(false);
-    const flooded = await window(true);
-    const calmAgain = await window(false);
+    // Calm and flooded windows take turns; each figure is the best of its
+    // kind, so that a stall caused elsewhere on the machine (other jobs
+    // share these two cores) passes neither for the flooder's harm nor for
+    // its harmlessness.
+    const calms = [];
+    const floods = [];
+    for (let i = 0; i < 2; i++) {
+      calms.push(await window(false));
+      floods.push(await window(true));
+    }
+    calms.push(await window(false));
     const check = await g.call<{ paired: number; errors: number }>({
       cmd: "check",
     });
-    // The lower of the two calm tails: noise elsewhere on the machine must
-    // not pass for the flooder being harmless.
-    const baselineP99 = Math.min(calm.relayMs.p99, calmAgain.relayMs.p99);
+    const byP99 = (a: { relayMs: { p99: number } }, b: typeof a) =>
+      a.relayMs.p99 - b.relayMs.p99;
+    calms.sort(byP99);
+    floods.sort(byP99);
+    const baselineP99 = calms[0].relayMs.p99;
     return {
       offeredPerSecond: rate,
-      calm,
-      flooded,
-      calmAgain,
-      baselineP99: round(baselineP99),
-      floodP99Increase: round(flooded.relayMs.p99 / baselineP99 - 1, 3),
+      /** The calm window with the median p99: scenario 3's figures. */
+      calm: calms[1],
+      flooded: floods[0],
+      calmP99s: calms.map((c) => c.relayMs.p99),
+      floodedP99s: floods.map((c) => c.relayMs.p99),
+      baselineP99,
+      floodP99Increase: round(floods[0].relayMs.p99 / baselineP99 - 1, 3),
       normalPairedAtEnd: check.paired,
       normalErrors: check.errors,
     };
@@ -557,6 +573,7 @@ async function churn(target: Target) {
       errors: result.errors,
       errorKinds: result.errorKinds,
       serverCpuShare: round(cpu / seconds, 2),
+      serverCpuMsPerPair: round(cpu * 1000 / (result.responses / 2), 3),
       rssEarlyMb: mb(early),
       rssLateMb: mb(late),
       lateVsEarly: round(late / early - 1, 3),
@@ -814,6 +831,12 @@ function toMarkdown(report: Any): string {
       line(s, "pairs/s", a.pairsPerSecond, b.pairsPerSecond);
       line(
         s,
+        "server CPU ms per pair",
+        a.serverCpuMsPerPair,
+        b.serverCpuMsPerPair,
+      );
+      line(
+        s,
         "join → paired p50 (ms)",
         a.joinToPairedMs.p50,
         b.joinToPairedMs.p50,
@@ -857,10 +880,15 @@ function toMarkdown(report: Any): string {
         b.calm.serverCpuShare,
       );
       const f = "flooder beside 1,000 pairs";
-      line(f, "normal p99 without flooder (ms)", a.baselineP99, b.baselineP99);
       line(
         f,
-        "normal p99 with flooder (ms)",
+        "normal p99 without flooder, best of 3 (ms)",
+        a.baselineP99,
+        b.baselineP99,
+      );
+      line(
+        f,
+        "normal p99 with flooder, best of 2 (ms)",
         a.flooded.relayMs.p99,
         b.flooded.relayMs.p99,
       );
@@ -910,6 +938,12 @@ function toMarkdown(report: Any): string {
       const [a, b] = [r.churn.ours[0], r.churn.reference[0]];
       const s = `churn, ${a.seconds} s`;
       line(s, "pairs/s sustained", a.pairsPerSecond, b.pairsPerSecond);
+      line(
+        s,
+        "server CPU ms per pair (join, 3 lines each, leave)",
+        a.serverCpuMsPerPair,
+        b.serverCpuMsPerPair,
+      );
       line(s, "pairing p99 (ms)", a.pairingMs.p99, b.pairingMs.p99);
       line(s, "errors", a.errors, b.errors);
       line(s, `RSS at ${plan.churnEarly} s (MB)`, a.rssEarlyMb, b.rssEarlyMb);
