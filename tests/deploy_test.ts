@@ -358,7 +358,11 @@ Deno.test("deploy/Dockerfile pins Deno, copies what exists, runs deno task start
   );
   const from = /^FROM denoland\/deno:(\S+)$/m.exec(text);
   assert.ok(from, "FROM denoland/deno:<version>");
-  assert.equal(from[1], pkg.devDependencies.deno, "same Deno as package.json");
+  assert.equal(
+    from[1],
+    pkg.optionalDependencies.deno,
+    "same Deno as package.json",
+  );
   assert.equal(from[1], Deno.version.deno.replace(/\+.*/, ""));
   for (const [, sources] of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
     for (const source of sources.split(/\s+/)) {
