@@ -266,6 +266,7 @@ async function add(count: number, batch: number, timeoutMs: number) {
     connect: percentiles(connect),
     joinToPaired: percentiles([...joinToPaired]),
     requestToPaired: percentiles([...requestToPaired]),
+    errorKinds: Object.fromEntries(errors),
     // Raw samples, so that the orchestrator can merge several generators.
     joinToPairedSamples: joinToPaired.map((ms) => round(ms, 2)),
   };
