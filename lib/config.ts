@@ -105,8 +105,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   opt(
     "idleTimeout",
     "int",
-    "15",
-    "seconds of silence before a ping; a peer that misses it is closed",
+    "30",
+    "a peer silent this long (pinged halfway) is closed as dead; 0: never",
   ),
   opt(
     "requestTimeout",

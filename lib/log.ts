@@ -65,11 +65,15 @@ export class Logger {
 
   /**
    * A line meant for a person, such as the startup banner: printed as it is
-   * in text mode, as `{"event", "message", ...fields}` in json mode.
+   * in text mode, as `{"event", "message", ...fields}` in json mode, and at
+   * any log level.
    */
   announce(event: string, message: string, fields: LogFields = {}): void {
-    if (this.#json) this.log("info", event, { message, ...fields });
-    else this.#write(message);
+    if (!this.#json) return this.#write(message);
+    const time = new Date().toISOString();
+    this.#write(
+      JSON.stringify({ time, level: "info", event, message, ...fields }),
+    );
   }
 
   /** Logs at debug level. */

@@ -207,14 +207,14 @@ export class Switchboard {
         this.stats.messagesRelayed++;
         const [mine, theirs] = messageFrames(frame.message);
         session.peer.send(mine);
-        return this.#sendTo(session.partner!, { kind: "frame", frame: theirs });
+        return this.#relay(session, theirs);
       }
       case "typing":
         if (!this.#requirePartner(session)) return;
-        return this.#sendTo(session.partner!, {
-          kind: "frame",
-          frame: frame.on ? TYPING_FRAMES.on : TYPING_FRAMES.off,
-        });
+        return this.#relay(
+          session,
+          frame.on ? TYPING_FRAMES.on : TYPING_FRAMES.off,
+        );
     }
   }
 
@@ -325,6 +325,15 @@ export class Switchboard {
     session.peer.send(onlineFrame(this.online));
   }
 
+  /** Sends `frame` to the partner of `session`, directly when it is here. */
+  #relay(session: Session, frame: string): void {
+    const partner = this.#sessions.get(session.partner!);
+    if (!partner) {
+      return this.backend.deliver(session.partner!, { kind: "frame", frame });
+    }
+    if (partner.state === "chat") partner.peer.send(frame);
+  }
+
   #sendTo(to: string, delivery: Delivery): void {
     const local = this.#sessions.get(to);
     if (local) this.#receive(to, delivery, local);
@@ -375,8 +384,12 @@ export class Switchboard {
       const count = this.online;
       if (count === this.#onlineSent) return;
       this.#onlineSent = count;
+      // Only screens before a chat show the count: a frame to a visitor in
+      // a chat would cost a write and show nothing.
       const frame = onlineFrame(count);
-      for (const session of this.#sessions.values()) session.peer.send(frame);
+      for (const session of this.#sessions.values()) {
+        if (session.state !== "chat") session.peer.send(frame);
+      }
     }, this.#onlineInterval);
     Deno.unrefTimer(timer);
     this.#onlineTimer = timer;

@@ -161,6 +161,23 @@ Deno.test("MemoryBackend removes a waiter in O(1) and keeps order", () => {
   assert.equal(backend.match("h"), null);
 });
 
+Deno.test("Switchboard pushes online counts only to visitors not in a chat", async () => {
+  const board = new Switchboard({ onlineInterval: 20 });
+  const join = () => {
+    const p = new FakePeer(board);
+    p.session = board.join(p);
+    return p;
+  };
+  const [a, b, lonely] = [join(), join(), join()];
+  board.handle(a.session, { type: "request" });
+  board.handle(b.session, { type: "request" });
+  const before = a.frames.length;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(a.frames.length, before, "no push into a chat");
+  assert.deepEqual(lonely.frames.at(-1), { type: "online", count: 3 });
+  board.dispose();
+});
+
 Deno.test("Switchboard coalesces online pushes to one per interval", async () => {
   const board = new Switchboard({ onlineInterval: 30 });
   const peers: FakePeer[] = [];
