@@ -20,6 +20,12 @@
  */
 
 import type { Backend, Delivery } from "../pairing.ts";
+import {
+  ClusterBook,
+  instanceOf,
+  type Receive,
+  withTimeout,
+} from "./cluster.ts";
 
 /** Options for {@linkcode KvBackend}. */
 export interface KvBackendOptions {
@@ -40,7 +46,6 @@ export interface KvBackendOptions {
   timeout?: number;
 }
 
-type Receive = (to: string, delivery: Delivery) => void;
 type Instance = { count: number; at: number };
 
 /** Deliveries per atomic write: well inside KV's 1000 mutations, 800 KiB. */
@@ -51,12 +56,6 @@ const LOOK = 8;
 function split(id: string): [string, string] {
   const colon = id.indexOf(":");
   return [id.slice(0, colon), id.slice(colon + 1)];
-}
-
-function randomInstanceId(): string {
-  const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => alphabet[b % 36]).join("");
 }
 
 /** The retry of SQLite's "database is locked" when handles write at once. */
@@ -82,14 +81,6 @@ async function retry<T>(attempt: () => Promise<T | undefined>): Promise<T> {
   throw new Error("kv queue too contended");
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("kv timed out")), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * A {@linkcode Backend} on Deno KV. Create it with {@linkcode KvBackend.open}.
  */
@@ -98,17 +89,12 @@ export class KvBackend implements Backend {
   readonly idPrefix: string;
   /** This instance's id, unique across the database. */
   readonly instance: string;
+  #book: ClusterBook;
   #kv: Deno.Kv;
-  #localCount: () => number;
   #heartbeat: number;
   #ttl: number;
   #poll: number;
   #timeout: number;
-  #receive: Receive = () => {};
-  /** Local peer → its partner on another instance. */
-  #partners = new Map<string, string>();
-  /** Local peers in the queue. */
-  #waiting = new Set<string>();
   #matching: Promise<void> = Promise.resolve();
   #outbox: [string, Delivery][] = [];
   #flushing: Promise<void> | undefined;
@@ -116,18 +102,16 @@ export class KvBackend implements Backend {
   #drainAgain = false;
   #sent = 0;
   #lastTime = 0;
-  #others = 0;
   #lastBeat = 0;
-  #up = false;
   #closed = false;
   #timers: ReturnType<typeof setInterval>[] = [];
   #watch: ReadableStream<Deno.KvEntryMaybe<unknown>[]> | undefined;
 
   private constructor(kv: Deno.Kv, options: KvBackendOptions, poll: number) {
     this.#kv = kv;
-    this.instance = randomInstanceId();
-    this.idPrefix = this.instance + ":";
-    this.#localCount = options.localCount ?? (() => 0);
+    this.#book = new ClusterBook(this, options.localCount);
+    this.instance = this.#book.instance;
+    this.idPrefix = this.#book.idPrefix;
     this.#heartbeat = options.heartbeat ?? 1000;
     this.#ttl = options.ttl ?? 3000;
     this.#poll = options.poll ?? poll;
@@ -156,7 +140,7 @@ export class KvBackend implements Backend {
 
   async #start(): Promise<void> {
     await this.#beat();
-    if (!this.#up) throw new Error("cannot write to Deno KV");
+    if (!this.#book.up) throw new Error("cannot write to Deno KV");
     this.#timers.push(setInterval(() => void this.#beat(), this.#heartbeat));
     if (this.#poll > 0) {
       this.#timers.push(setInterval(() => void this.#drain(), this.#poll));
@@ -173,13 +157,13 @@ export class KvBackend implements Backend {
 
   /** Takes the oldest live waiter or queues `id`, atomically. */
   async match(id: string): Promise<string | null> {
-    if (!this.#up) throw new Error("kv unavailable");
+    if (!this.#book.up) throw new Error("kv unavailable");
     // One attempt at a time per instance: racing ourselves only adds retries.
     // The timeout counts from our turn, so a burst queues rather than fails.
     let turn!: Promise<string | null>;
     const timed = this.#matching.then(() => {
       turn = this.#match(id);
-      return withTimeout(turn, this.#timeout);
+      return withTimeout(turn, { ms: this.#timeout, label: "kv" });
     });
     this.#matching = timed.then(() => {}, () => {});
     try {
@@ -187,18 +171,8 @@ export class KvBackend implements Backend {
     } catch (error) {
       if (!turn) throw error;
       // The attempt may still succeed: hand back whatever it takes.
-      turn.then((late) => this.#undo(id, late), () => {});
+      turn.then((late) => this.#book.undo(id, late), () => {});
       throw error;
-    }
-  }
-
-  #undo(id: string, partner: string | null): void {
-    if (partner === null) {
-      void this.unqueue(id).catch(() => {});
-    } else if (partner.startsWith(this.idPrefix)) {
-      this.#receive(partner, { kind: "requeue" });
-    } else {
-      this.deliver(partner, { kind: "requeue" });
     }
   }
 
@@ -251,8 +225,7 @@ export class KvBackend implements Backend {
       }
       const { ok } = await op.commit();
       if (ok) {
-        if (partner === null) this.#waiting.add(id);
-        else this.#waiting.delete(partner);
+        this.#book.matched(id, partner);
         return partner;
       }
       return undefined;
@@ -261,7 +234,7 @@ export class KvBackend implements Backend {
 
   /** Takes `id` out of the queue. */
   async unqueue(id: string): Promise<void> {
-    this.#waiting.delete(id);
+    this.#book.unqueued(id);
     const [inst, local] = split(id);
     await retry(async () => {
       const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
@@ -278,11 +251,7 @@ export class KvBackend implements Backend {
 
   /** Writes `delivery` to the inbox of the instance `to` lives on. */
   deliver(to: string, delivery: Delivery): void {
-    if (delivery.kind === "paired") {
-      this.#partners.set(delivery.partner, to);
-    } else if (delivery.kind === "left") {
-      this.#partners.delete(delivery.partner);
-    }
+    this.#book.sending(to, delivery);
     if (delivery.kind === "lost") return;
     this.#outbox.push([to, delivery]);
     this.#flushing ??= this.#flush();
@@ -290,31 +259,22 @@ export class KvBackend implements Backend {
 
   /** Deliveries written to this instance's inbox go to `receive`. */
   attach(receive: Receive): void {
-    this.#receive = receive;
-  }
-
-  /** The local count; 0 while the switchboard is still being built. */
-  #count(): number {
-    try {
-      return this.#localCount();
-    } catch {
-      return 0;
-    }
+    this.#book.attach(receive);
   }
 
   /** Visitors on all live instances, or `undefined` while KV is away. */
   online(): number | undefined {
-    return this.#up ? this.#others + this.#count() : undefined;
+    return this.#book.online();
   }
 
   /** Whether KV answers and pairing works. */
   get available(): boolean {
-    return this.#up;
+    return this.#book.up;
   }
 
   /** Local peers partnered with a peer on another instance. */
   get crossPairs(): number {
-    return this.#partners.size;
+    return this.#book.crossPairs;
   }
 
   /** Stops the timers, forgets this instance and closes the database. */
@@ -342,7 +302,7 @@ export class KvBackend implements Backend {
         // Keys must grow per sender for the inbox to keep our order.
         const time = this.#lastTime = Math.max(this.#lastTime, Date.now());
         for (const [to, delivery] of batch) {
-          const [inst] = split(to);
+          const inst = instanceOf(to);
           notify.add(inst);
           op.set(["m", inst, time, this.instance, this.#sent++], [
             to,
@@ -378,7 +338,7 @@ export class KvBackend implements Backend {
           }, { limit: 500 })
         ) {
           keys.push(entry.key);
-          if (!this.#closed) this.#arrived(...entry.value);
+          if (!this.#closed) this.#book.arrived(...entry.value);
         }
         for (let i = 0; i < keys.length; i += BATCH) {
           const op = this.#kv.atomic();
@@ -395,19 +355,6 @@ export class KvBackend implements Backend {
     }
   }
 
-  #arrived(to: string, delivery: Delivery): void {
-    if (delivery.kind === "paired" || delivery.kind === "requeue") {
-      this.#waiting.delete(to);
-    }
-    if (delivery.kind === "paired") this.#partners.set(to, delivery.partner);
-    if (
-      delivery.kind === "left" && this.#partners.get(to) === delivery.partner
-    ) {
-      this.#partners.delete(to);
-    }
-    this.#receive(to, delivery);
-  }
-
   async #alive(inst: string): Promise<boolean> {
     if (inst === this.instance) return true;
     const entry = await this.#kv.get<Instance>(["inst", inst]);
@@ -417,16 +364,16 @@ export class KvBackend implements Backend {
   async #beat(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.#up && Date.now() - this.#lastBeat > this.#ttl) {
+      if (Date.now() - this.#lastBeat > this.#ttl) {
         // We were silent too long: the others have given up on us.
-        this.#lose();
+        this.#book.lose();
       }
       await withTimeout(
         this.#kv.set(["inst", this.instance], {
-          count: this.#count(),
+          count: this.#book.count(),
           at: Date.now(),
         }, { expireIn: 60_000 }),
-        this.#timeout,
+        { ms: this.#timeout, label: "kv" },
       );
       this.#lastBeat = Date.now();
       let others = 0;
@@ -442,15 +389,11 @@ export class KvBackend implements Backend {
           await this.#kv.delete(entry.key);
         }
       }
-      this.#others = others;
-      this.#up = true;
-      for (const [local, remote] of [...this.#partners]) {
-        if (live.has(split(remote)[0])) continue;
-        this.#partners.delete(local);
-        this.#receive(local, { kind: "left", partner: remote });
-      }
+      this.#book.others = others;
+      this.#book.up = true;
+      this.#book.bury((instance) => !live.has(instance));
     } catch {
-      if (Date.now() - this.#lastBeat > this.#ttl) this.#lose();
+      if (Date.now() - this.#lastBeat > this.#ttl) this.#book.lose();
     }
   }
 
@@ -473,17 +416,5 @@ export class KvBackend implements Backend {
       const { ok } = await op.commit();
       return (ok && n < 400) || undefined;
     });
-  }
-
-  #lose(): void {
-    if (!this.#up) return;
-    this.#up = false;
-    const partners = [...this.#partners.keys()];
-    const waiting = [...this.#waiting];
-    this.#partners.clear();
-    this.#waiting.clear();
-    for (const local of partners) this.#receive(local, { kind: "lost" });
-    // The others dropped our waiters: each asks again.
-    for (const local of waiting) this.#receive(local, { kind: "requeue" });
   }
 }

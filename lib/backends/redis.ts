@@ -22,6 +22,12 @@
 import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
 import type { Backend, Delivery } from "../pairing.ts";
+import {
+  ClusterBook,
+  instanceOf,
+  type Receive,
+  withTimeout,
+} from "./cluster.ts";
 
 /** Options for {@linkcode RedisBackend}. */
 export interface RedisBackendOptions {
@@ -43,7 +49,6 @@ export interface RedisBackendOptions {
 }
 
 type Client = ReturnType<typeof createClient>;
-type Receive = (to: string, delivery: Delivery) => void;
 
 /** Leaves buffered while Redis is away, sent when it is back. */
 const MAX_BUFFERED = 10_000;
@@ -160,26 +165,8 @@ function decode(
   return undefined;
 }
 
-function instanceOf(id: string): string {
-  return id.slice(0, id.indexOf(":"));
-}
-
-function randomInstanceId(): string {
-  const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => alphabet[b % 36]).join("");
-}
-
 function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("redis timed out")), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -192,23 +179,16 @@ export class RedisBackend implements Backend {
   readonly idPrefix: string;
   /** This instance's id, unique across the cluster. */
   readonly instance: string;
+  #book: ClusterBook;
   #cmd: Client;
   #sub: Client;
   #prefix: string;
-  #localCount: () => number;
   #heartbeat: number;
   #ttl: number;
   #timeout: number;
-  #receive: Receive = () => {};
-  /** Local peer → its partner on another instance. */
-  #partners = new Map<string, string>();
-  /** Local peers queued in Redis. */
-  #waiting = new Set<string>();
   /** Deliveries that must not be lost to an outage (left, requeue). */
   #buffered: [string, Delivery][] = [];
-  #up = false;
   #epoch = 0;
-  #others = 0;
   #lastTick = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking = false;
@@ -216,10 +196,10 @@ export class RedisBackend implements Backend {
   #shas = new Map<string, string>();
 
   private constructor(url: string, options: RedisBackendOptions) {
-    this.instance = randomInstanceId();
-    this.idPrefix = this.instance + ":";
+    this.#book = new ClusterBook(this, options.localCount);
+    this.instance = this.#book.instance;
+    this.idPrefix = this.#book.idPrefix;
     this.#prefix = options.prefix ?? "strangers:";
-    this.#localCount = options.localCount ?? (() => 0);
     this.#heartbeat = options.heartbeat ?? 1000;
     this.#ttl = options.ttl ?? 3000;
     this.#timeout = options.timeout ?? 1500;
@@ -250,7 +230,10 @@ export class RedisBackend implements Backend {
   ): Promise<RedisBackend> {
     const backend = new RedisBackend(url, options);
     try {
-      await withTimeout(backend.#start(), Math.max(backend.#timeout, 2000));
+      await withTimeout(backend.#start(), {
+        ms: Math.max(backend.#timeout, 2000),
+        label: "redis",
+      });
     } catch (error) {
       await backend.close();
       throw new Error(`cannot reach Redis at ${url}`, { cause: error });
@@ -265,13 +248,13 @@ export class RedisBackend implements Backend {
       (message: string) => this.#arrived(message),
     );
     await this.#tick();
-    if (!this.#up) throw new Error("first heartbeat failed");
+    if (!this.#book.up) throw new Error("first heartbeat failed");
     this.#timer = setInterval(() => void this.#tick(), this.#heartbeat);
   }
 
   /** Takes the oldest live waiter or queues `id`, atomically in Redis. */
   async match(id: string): Promise<string | null> {
-    if (!this.#up) throw new Error("redis unavailable");
+    if (!this.#book.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
     const reply = this.#eval(MATCH, [
       this.#prefix + "queue",
@@ -280,25 +263,24 @@ export class RedisBackend implements Backend {
     ], [id, this.#prefix]) as Promise<string | null>;
     let partner: string | null;
     try {
-      partner = await withTimeout(reply, this.#timeout);
+      partner = await withTimeout(reply, { ms: this.#timeout, label: "redis" });
     } catch (error) {
       // The script may still run: hand back whatever it did.
-      reply.then((late) => this.#undo(id, late), () => {});
+      reply.then((late) => this.#book.undo(id, late), () => {});
       throw error;
     }
     if (epoch !== this.#epoch) {
-      this.#undo(id, partner);
+      this.#book.undo(id, partner);
       throw new Error("redis connection was lost");
     }
-    if (partner === null) this.#waiting.add(id);
-    else if (partner.startsWith(this.idPrefix)) this.#waiting.delete(partner);
+    this.#book.matched(id, partner);
     return partner;
   }
 
   /** Takes `id` out of the queue. */
   async unqueue(id: string): Promise<void> {
-    this.#waiting.delete(id);
-    if (!this.#up) return;
+    this.#book.unqueued(id);
+    if (!this.#book.up) return;
     await this.#eval(UNQUEUE, [
       this.#prefix + "queue",
       this.#prefix + "waiters:" + this.instance,
@@ -307,12 +289,8 @@ export class RedisBackend implements Backend {
 
   /** Publishes `delivery` on the channel of the instance `to` lives on. */
   deliver(to: string, delivery: Delivery): void {
-    if (delivery.kind === "paired") {
-      this.#partners.set(delivery.partner, to);
-    } else if (delivery.kind === "left") {
-      this.#partners.delete(delivery.partner);
-    }
-    if (!this.#up) return this.#undeliverable(to, delivery);
+    this.#book.sending(to, delivery);
+    if (!this.#book.up) return this.#undeliverable(to, delivery);
     const message = encode(to, delivery);
     if (message === undefined) return;
     this.#cmd.publish(this.#prefix + "to:" + instanceOf(to), message).catch(
@@ -322,31 +300,22 @@ export class RedisBackend implements Backend {
 
   /** Deliveries published to this instance go to `receive`. */
   attach(receive: Receive): void {
-    this.#receive = receive;
-  }
-
-  /** The local count; 0 while the switchboard is still being built. */
-  #count(): number {
-    try {
-      return this.#localCount();
-    } catch {
-      return 0;
-    }
+    this.#book.attach(receive);
   }
 
   /** Visitors on all live instances, or `undefined` while Redis is away. */
   online(): number | undefined {
-    return this.#up ? this.#others + this.#count() : undefined;
+    return this.#book.online();
   }
 
   /** Whether Redis answers and pairing works. */
   get available(): boolean {
-    return this.#up;
+    return this.#book.up;
   }
 
   /** Local peers partnered with a peer on another instance. */
   get crossPairs(): number {
-    return this.#partners.size;
+    return this.#book.crossPairs;
   }
 
   /** Stops the heartbeat, forgets this instance in Redis and disconnects. */
@@ -354,17 +323,17 @@ export class RedisBackend implements Backend {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    if (this.#up) {
+    if (this.#book.up) {
       try {
         await withTimeout(
           this.#eval(BYE, [], [this.#prefix, this.instance]),
-          this.#timeout,
+          { ms: this.#timeout, label: "redis" },
         );
       } catch {
         // Redis is away; our liveness key expires by itself.
       }
     }
-    this.#up = false;
+    this.#book.up = false;
     for (const client of [this.#sub, this.#cmd]) {
       client.removeAllListeners();
       client.on("error", () => {});
@@ -379,7 +348,7 @@ export class RedisBackend implements Backend {
   abandon(): void {
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#up = false;
+    this.#book.up = false;
     for (const client of [this.#sub, this.#cmd]) {
       client.removeAllListeners();
       client.on("error", () => {});
@@ -390,55 +359,40 @@ export class RedisBackend implements Backend {
   #arrived(message: string): void {
     const decoded = decode(message);
     if (!decoded) return;
-    const { to, delivery } = decoded;
-    switch (delivery.kind) {
-      case "paired":
-        this.#waiting.delete(to);
-        this.#partners.set(to, delivery.partner);
-        break;
-      case "left":
-        if (this.#partners.get(to) === delivery.partner) {
-          this.#partners.delete(to);
-        }
-        break;
-      case "requeue":
-        this.#waiting.delete(to);
-        break;
-    }
-    this.#receive(to, delivery);
+    this.#book.arrived(decoded.to, decoded.delivery);
   }
 
   async #tick(): Promise<void> {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
     try {
-      const interest = new Set<string>();
-      for (const remote of this.#partners.values()) {
-        interest.add(instanceOf(remote));
-      }
-      const recovering = !this.#up;
+      const interest = this.#book.partnerInstances();
+      const recovering = !this.#book.up;
       const [was, others, dead] = await withTimeout(
         this.#eval(TICK, [], [
           this.#prefix,
           this.instance,
-          String(this.#count()),
+          String(this.#book.count()),
           String(this.#ttl),
           recovering ? "1" : "0",
           ...interest,
         ]),
-        this.#timeout,
+        { ms: this.#timeout, label: "redis" },
       ) as [number, number, string[]];
       if (this.#closed) return;
       this.#lastTick = Date.now();
-      this.#others = others;
+      this.#book.others = others;
       if (!recovering && was === 0) {
         // Our liveness lapsed: the others have given up on us.
         this.#lose();
         return;
       }
-      if (dead.length > 0) this.#buried(new Set(dead));
+      if (dead.length > 0) {
+        const buried = new Set(dead);
+        this.#book.bury((instance) => buried.has(instance));
+      }
       if (recovering && this.#cmd.isReady && this.#sub.isReady) {
-        this.#up = true;
+        this.#book.up = true;
         const buffered = this.#buffered;
         this.#buffered = [];
         for (const [to, delivery] of buffered) this.deliver(to, delivery);
@@ -450,27 +404,11 @@ export class RedisBackend implements Backend {
     }
   }
 
-  /** Closes with 4000 the local partners of peers on dead instances. */
-  #buried(dead: Set<string>): void {
-    for (const [local, remote] of [...this.#partners]) {
-      if (!dead.has(instanceOf(remote))) continue;
-      this.#partners.delete(local);
-      this.#receive(local, { kind: "left", partner: remote });
-    }
-  }
-
   /** Redis is away: end the cross-instance chats and empty the queue here. */
   #lose(): void {
-    if (!this.#up || this.#closed) return;
-    this.#up = false;
+    if (!this.#book.up || this.#closed) return;
     this.#epoch++;
-    const partners = [...this.#partners.keys()];
-    const waiting = [...this.#waiting];
-    this.#partners.clear();
-    this.#waiting.clear();
-    for (const local of partners) this.#receive(local, { kind: "lost" });
-    // A waiter asks again and is answered `unavailable` until Redis is back.
-    for (const local of waiting) this.#receive(local, { kind: "requeue" });
+    this.#book.lose();
     queueMicrotask(() => void this.#tick());
   }
 
@@ -478,8 +416,10 @@ export class RedisBackend implements Backend {
     switch (delivery.kind) {
       case "paired":
         // The waiter will never hear of its match: end ours.
-        this.#partners.delete(delivery.partner);
-        queueMicrotask(() => this.#receive(delivery.partner, { kind: "lost" }));
+        this.#book.unpair(delivery.partner);
+        queueMicrotask(() =>
+          this.#book.receive(delivery.partner, { kind: "lost" })
+        );
         return;
       case "left":
       case "requeue":
@@ -487,18 +427,6 @@ export class RedisBackend implements Backend {
           this.#buffered.push([to, delivery]);
         }
         return;
-    }
-  }
-
-  /** Gives back what a match we no longer trust took from the queue. */
-  #undo(id: string, partner: string | null): void {
-    if (partner === null) {
-      void this.unqueue(id).catch(() => {});
-    } else if (partner.startsWith(this.idPrefix)) {
-      this.#waiting.delete(partner);
-      this.#receive(partner, { kind: "requeue" });
-    } else {
-      this.deliver(partner, { kind: "requeue" });
     }
   }
 
