@@ -187,6 +187,8 @@ export function loadConfig(
   const given = new Map<OptionSpec, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    // `deno task start -- --port 9000` passes the separator on.
+    if (arg === "--") continue;
     const eq = arg.indexOf("=");
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const spec = OPTIONS.find((o) => o.flag === name);

@@ -21,6 +21,7 @@ Deno.test("loadConfig() reads the environment, and a flag wins over it", () => {
   assert.equal(loadConfig([], env).port, 9000);
   assert.equal(loadConfig(["--port", "9100"], env).port, 9100);
   assert.equal(loadConfig(["--port=9200"], env).port, 9200);
+  assert.equal(loadConfig(["--", "--port", "9300"], env).port, 9300);
   assert.deepEqual(loadConfig([], env).allowedOrigins, [
     "https://a.example",
     "https://b.example",
