@@ -21,7 +21,10 @@
  * - `{"cmd":"check"}`: how many visitors are open and paired, errors so far.
  * - `{"cmd":"quit"}`: closes every socket and exits.
  *
- * Flags: `--port P` (required), `--hosts N` (connect to 127.0.0.1…127.0.0.N
+ * Flags: `--port P` or `--ports P1,P2,…` (one is required; with several
+ * ports, visitor k of this process connects to the k-th port modulo their
+ * count, so that visitors added two at a time sit on different instances and
+ * nearly every pair crosses instances), `--hosts N` (connect to 127.0.0.1…127.0.0.N
  * in turn, so the 4-tuples do not run out of ephemeral ports), `--id K`
  * (offset into the host list), `--path /ws`, `--deadline S` (exit after S
  * seconds whatever happens), `--forwarded unique|ADDRESS` (send
@@ -43,7 +46,14 @@ import {
 } from "./lib.ts";
 
 const flags = parseFlags(Deno.args);
-const port = Number(flags.get("port"));
+/** Visitor k connects to `ports[k % ports.length]`. */
+const ports = (flags.get("ports") ?? flags.get("port") ?? "")
+  .split(",").map(Number);
+if (ports.some((p) => !Number.isInteger(p) || p <= 0)) {
+  console.error("load.ts: --port P or --ports P1,P2 is required");
+  Deno.exit(2);
+}
+let visitorsMade = 0;
 const hosts = Number(flags.get("hosts") ?? 1);
 const path = flags.get("path") ?? "/ws";
 let nextHost = Number(flags.get("id") ?? 0);
@@ -118,6 +128,7 @@ class Visitor {
 
   constructor() {
     const host = `127.0.0.${1 + (nextHost++ % hosts)}`;
+    const port = ports[visitorsMade++ % ports.length];
     const url = `ws://${host}:${port}${path}`;
     if (forwarded) {
       const n = forwardedNext++;

@@ -4,7 +4,9 @@
  *
  * Every scenario runs against our server and the reference relay
  * (`bench/reference_relay.ts`) in the same run, alternating, so that the
- * figures can be read as ratios that hold on a noisy machine. Servers are
+ * figures can be read as ratios that hold on a noisy machine; the "redis"
+ * scenario instead alternates our server in memory with two of our servers
+ * relaying through a redis-server of its own. Servers are
  * pinned to core 0 and load generators (`bench/load.ts`) to core 1; the
  * server's CPU time and memory are read from `/proc` around each measurement
  * window. Writes `bench/results/latest.json` and `bench/results/latest.md`.
@@ -43,7 +45,14 @@ const DENO = Deno.execPath();
 /** Destination loopback addresses the generators rotate through. */
 const HOSTS = 8;
 
-const SCENARIOS = ["burst", "relay", "open", "memory", "churn"] as const;
+const SCENARIOS = [
+  "burst",
+  "relay",
+  "open",
+  "memory",
+  "churn",
+  "redis",
+] as const;
 type Scenario = typeof SCENARIOS[number];
 
 const plan = quick
@@ -56,6 +65,8 @@ const plan = quick
     memoryPairs: [500, 1000, 2000],
     churnSeconds: 15,
     churnEarly: 5,
+    redisRounds: 1,
+    redisSeconds: 3,
   }
   : {
     burst: [2000, 16000],
@@ -66,7 +77,14 @@ const plan = quick
     memoryPairs: [1000, 2000, 4000, 8000],
     churnSeconds: 60,
     churnEarly: 10,
+    redisRounds: 2,
+    redisSeconds: 8,
   };
+/** The Redis scenario's load: this many pairs, this many lines a second. */
+const REDIS_PAIRS = 500;
+const REDIS_RATE = 2000;
+/** Where Debian's `redis-server` package installs the server. */
+const REDIS_SERVER = "/usr/bin/redis-server";
 
 // ---------------------------------------------------------------- processes
 
@@ -230,8 +248,9 @@ class Generator {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #stderr: string[] = [];
 
+  /** With several servers, visitor k connects to `servers[k % n]`. */
   constructor(
-    server: Server,
+    server: Server | Server[],
     id: number,
     options: { nice?: boolean; forwarded?: string } = {},
   ) {
@@ -240,8 +259,9 @@ class Generator {
       "run",
       "--allow-net",
       `${root}bench/load.ts`,
-      "--port",
-      String(server.port),
+      ...(Array.isArray(server)
+        ? ["--ports", server.map((s) => s.port).join(",")]
+        : ["--port", String(server.port)]),
       "--hosts",
       String(HOSTS),
       "--id",
@@ -594,6 +614,202 @@ async function churn(target: Target) {
   });
 }
 
+// ---------------------------------------------------------------- redis
+
+type Backend = "memory" | "redis";
+
+interface RedisProcess {
+  pid: number;
+  port: number;
+  url: string;
+  child: Deno.ChildProcess;
+}
+
+/** A free port on 127.0.0.1 (redis-server does not take `--port 0`). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Sends one inline command to Redis on a fresh connection and returns the
+ * reply: the text of a bulk string, or the line of a simple reply.
+ */
+async function redisCommand(port: number, command: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(command + "\r\n"));
+    const decoder = new TextDecoder();
+    const buf = new Uint8Array(1 << 16);
+    let text = "";
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) throw new Error(`redis closed during ${command}`);
+      text += decoder.decode(buf.subarray(0, n), { stream: true });
+      const eol = text.indexOf("\r\n");
+      if (eol === -1) continue;
+      if (!text.startsWith("$")) return text.slice(0, eol);
+      // INFO is ASCII, so characters count as bytes here.
+      const length = Number(text.slice(1, eol));
+      if (text.length >= eol + 2 + length) {
+        return text.slice(eol + 2, eol + 2 + length);
+      }
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+/** PUBLISH calls Redis has served: one per frame sent across instances. */
+async function publishCalls(port: number): Promise<number> {
+  const info = await withTimeout(redisCommand(port, "INFO commandstats"), 5000);
+  return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
+}
+
+/** Starts a redis-server without persistence on 127.0.0.1, on core 0. */
+async function startRedis(): Promise<RedisProcess> {
+  const port = freePort();
+  const child = spawn(0, [
+    REDIS_SERVER,
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+  ]);
+  const tail: string[] = [];
+  drain(child.stdout, tail);
+  drain(child.stderr, tail);
+  let exited = false;
+  child.status.then(() => exited = true);
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    if (exited) throw new Error(`redis-server exited: ${tail.join("\n")}`);
+    try {
+      if ((await withTimeout(redisCommand(port, "PING"), 1000)) === "+PONG") {
+        break;
+      }
+    } catch { /* not up yet */ }
+    if (performance.now() > deadline) {
+      await stop(child, "SIGKILL");
+      throw new Error(`redis-server did not start: ${tail.join("\n")}`);
+    }
+    await sleep(20);
+  }
+  // As for our servers: the CPU read must be redis-server's own.
+  const exe = Deno.readLinkSync(`/proc/${child.pid}/exe`);
+  if (exe !== Deno.realPathSync(REDIS_SERVER)) {
+    await stop(child, "SIGKILL");
+    throw new Error(`pid ${child.pid} is ${exe}, not redis-server`);
+  }
+  return { pid: child.pid, port, url: `redis://127.0.0.1:${port}`, child };
+}
+
+/**
+ * 7. The same open-loop relay through one in-memory server, or through two
+ * servers that share a Redis: visitors alternate between the two instances
+ * and join two at a time, so nearly every pair spans both and every chat
+ * line travels by PUBLISH. CPU is summed over every process that serves.
+ */
+async function redisRelay(backend: Backend) {
+  const seconds = plan.redisSeconds;
+  const rate = REDIS_RATE;
+  const redis = backend === "redis" ? await startRedis() : undefined;
+  const servers: Server[] = [];
+  let g: Generator | undefined;
+  try {
+    const extra = redis ? ["--redis-url", redis.url] : [];
+    for (let i = 0; i < (redis ? 2 : 1); i++) {
+      servers.push(await startServer("ours", [...OURS_BASE, ...extra]));
+    }
+    g = new Generator(redis ? servers : servers[0], 0);
+    // Two at a time, each waited for: visitor k is on instance k % 2, and the
+    // two who join together are each other's partner.
+    const [added] = await addPairs([g], REDIS_PAIRS, 2);
+    if (added.paired !== REDIS_PAIRS * 2) {
+      throw new Error(
+        `redis: only ${added.paired} of ${REDIS_PAIRS * 2} paired`,
+      );
+    }
+    // Past the online-count broadcast that follows the last join by 1 s.
+    await g.call({ cmd: "open", seconds: 2, rate });
+    const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
+    const before = pids.map(readCpuSeconds);
+    const publishedBefore = redis ? await publishCalls(redis.port) : 0;
+    const result = await g.call<OpenReply>({ cmd: "open", seconds, rate });
+    const cpu = pids.map((pid, i) => readCpuSeconds(pid) - before[i]);
+    const published = redis
+      ? await publishCalls(redis.port) - publishedBefore
+      : 0;
+    const health = await Promise.all(
+      servers.map((s) =>
+        fetch(`http://127.0.0.1:${s.port}/healthz`).then((r) => r.json())
+      ),
+    );
+    const total = cpu.reduce((a, b) => a + b, 0);
+    const redisCpu = redis ? cpu[cpu.length - 1] : 0;
+    return {
+      backend,
+      seconds,
+      instances: servers.length,
+      pairs: REDIS_PAIRS,
+      offeredPerSecond: rate,
+      relayMs: result.relay,
+      sent: result.sent,
+      lost: result.lost,
+      serverCpuSeconds: cpu.slice(0, servers.length).map((c) => round(c, 2)),
+      redisCpuSeconds: round(redisCpu, 2),
+      /** Every serving process: our servers and, with Redis, redis-server. */
+      cpuShare: round(total / result.seconds, 2),
+      cpuPer10k: round(total / result.guests * 10_000, 4),
+      redisCpuPer10k: round(redisCpu / result.guests * 10_000, 4),
+      connectionsPerInstance: health.map((h) => h.connections as number),
+      /** PUBLISH calls in the window: chat lines that crossed instances. */
+      framesThroughRedis: published,
+      /** Each visitor sends the same number of lines, so the share of lines
+       * published is the share of pairs that span the two instances. */
+      crossInstancePairs: redis
+        ? Math.round(published / result.sent * REDIS_PAIRS)
+        : 0,
+      errors: result.errors,
+    };
+  } finally {
+    await g?.quit();
+    await Promise.all(servers.map((s) => stop(s.child)));
+    if (redis) await stop(redis.child);
+  }
+}
+
+/** In memory and through Redis in turn, the order alternating by round. */
+async function memoryVsRedis(rounds: number) {
+  // deno-lint-ignore no-explicit-any
+  const out: Record<Backend, any[]> = { memory: [], redis: [] };
+  for (let round = 0; round < rounds; round++) {
+    const order: Backend[] = round % 2
+      ? ["redis", "memory"]
+      : ["memory", "redis"];
+    for (const backend of order) {
+      const t0 = performance.now();
+      console.error(`  redis relay · ${backend} · round ${round + 1}`);
+      try {
+        out[backend].push(await redisRelay(backend));
+      } catch (error) {
+        console.error(`    failed: ${error}`);
+        out[backend].push({ error: String(error) });
+      }
+      console.error(
+        `    done in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- the run
 
 /** Runs `fn` for both targets, alternating which goes first each round. */
@@ -657,7 +873,7 @@ async function main() {
   const started = performance.now();
   const results: Record<string, unknown> = {};
   if (!quick && !only) {
-    console.error("Full benchmark: about 7 minutes. (--quick for a short run)");
+    console.error("Full benchmark: about 8 minutes. (--quick for a short run)");
   }
   if (wanted("burst")) {
     results.burst = {} as Record<string, unknown>;
@@ -684,11 +900,18 @@ async function main() {
   }
   if (wanted("memory")) results.memory = await both("memory", 1, memory);
   if (wanted("churn")) results.churn = await both("churn", 1, churn);
+  if (wanted("redis")) results.redis = await memoryVsRedis(plan.redisRounds);
 
   const report = {
     date: new Date().toISOString(),
     quick,
-    command: `deno task bench${quick ? " -- --quick" : ""}`,
+    command: `deno task bench${
+      quick || only
+        ? ` --${quick ? " --quick" : ""}${
+          only ? ` --only ${only.join(",")}` : ""
+        }`
+        : ""
+    }`,
     machine: machine(),
     seconds: round((performance.now() - started) / 1000, 1),
     results,
@@ -846,11 +1069,14 @@ function toMarkdown(report: Any): string {
   out.push(
     `Measured ${
       report.date.slice(0, 10)
-    } on ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Deno ${m.deno}; server pinned to core 0, load generators to core 1. Reproduce with \`${report.command}\` (${report.seconds} s). Medians where a scenario ran more than once; "ref" is \`bench/reference_relay.ts\`.`,
+    } on ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Deno ${m.deno}; server pinned to core 0, load generators to core 1. Reproduce with \`${report.command}\` (${report.seconds} s). Medians where a scenario ran more than once; "ref" is \`bench/reference_relay.ts\`${
+      r.redis ? " (the Redis table compares our server with itself)" : ""
+    }.`,
     "",
     "| scenario | metric | ours | ref | ours / ref |",
     "|---|---|---:|---:|---:|",
   );
+  const mainRows = out.length;
   const show = (x: unknown) => typeof x === "number" && !isNaN(x) ? x : "–";
   const line = (s: string, metric: string, a: number, b: number) =>
     out.push(
@@ -1010,7 +1236,62 @@ function toMarkdown(report: Any): string {
       line(s, `RSS at ${a.seconds} s (MB)`, a.rssLateMb, b.rssLateMb);
     });
   }
-  out.push("", "| target | measured | |", "|---|---|---|");
+  // `--only redis`: no scenario against the reference, so no table for it.
+  if (out.length === mainRows) out.splice(mainRows - 3);
+  if (r.redis) {
+    section(() => {
+      const x = r.redis as Record<"memory" | "redis", Any[]>;
+      const rounds = Math.min(x.memory.length, x.redis.length);
+      const first = x.redis[0];
+      out.push(
+        "",
+        `Relay through Redis: ${
+          first.pairs.toLocaleString("en")
+        } pairs, open loop at ${
+          first.offeredPerSecond.toLocaleString("en")
+        } lines/s for ${first.seconds} s. "Redis" is two instances of our server sharing one redis-server, all three on core 0, visitors alternating between the instances; "memory" is one instance of our server alone on core 0. Same generator on core 1, ${rounds} alternating round${
+          rounds === 1 ? "" : "s"
+        }, medians. CPU counts every serving process (with Redis: both servers and redis-server).`,
+        "",
+        "| scenario | metric | ours, Redis (2 instances) | ours, in memory | Redis / memory |",
+        "|---|---|---:|---:|---:|",
+      );
+      const s = `relay through Redis, ${
+        first.pairs.toLocaleString("en")
+      } pairs, ${first.offeredPerSecond.toLocaleString("en")} msg/s`;
+      const both = (pick: (v: Any) => number) =>
+        [round(med(x.redis, pick)), round(med(x.memory, pick))] as const;
+      line(s, "relay p50 (ms)", ...both((v) => v.relayMs.p50));
+      line(s, "relay p99 (ms)", ...both((v) => v.relayMs.p99));
+      line(s, "relay p999 (ms)", ...both((v) => v.relayMs.p999));
+      line(
+        s,
+        "**CPU s per 10k messages, all serving processes**",
+        ...both((v) => v.cpuPer10k),
+      );
+      line(
+        s,
+        "of which redis-server",
+        round(med(x.redis, (v) => v.redisCpuPer10k)),
+        NaN,
+      );
+      line(
+        s,
+        "CPU share, all serving processes (cores)",
+        ...both((v) => v.cpuShare),
+      );
+      line(
+        s,
+        "pairs spanning two instances",
+        round(med(x.redis, (v) => v.crossInstancePairs), 1),
+        NaN,
+      );
+      line(s, "lines lost", ...both((v) => v.lost));
+    });
+  }
+  if (report.targets.length) {
+    out.push("", "| target | measured | |", "|---|---|---|");
+  }
   for (const t of report.targets as TargetRow[]) {
     out.push(
       `| ${t.target} | ${t.measured} | ${t.met ? "met" : "**missed**"} |`,
