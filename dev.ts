@@ -32,8 +32,10 @@ const watcher = Deno.watchFs(
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
-    watcher.close();
-    server.kill("SIGTERM");
+    // A server under --watch outlives its own exit (it waits for a change),
+    // so a development server is stopped outright.
+    server.kill("SIGKILL");
+    Deno.exit(0);
   });
 }
 for await (const _event of watcher) {
