@@ -7,45 +7,9 @@
 
 import assert from "node:assert/strict";
 import { KvBackend } from "../lib/backends/kv.ts";
-import { type Session, Switchboard } from "../lib/pairing.ts";
+import { Switchboard } from "../lib/pairing.ts";
+import { Visitor } from "./board_visitor.ts";
 import { until } from "./redis_helper.ts";
-
-class Visitor {
-  frames: Record<string, unknown>[] = [];
-  closed: { code: number; reason: string } | undefined;
-  session: Session;
-
-  constructor(readonly board: Switchboard) {
-    this.session = board.join({
-      send: (frame) => {
-        this.frames.push(JSON.parse(frame));
-      },
-      close: (code, reason) => {
-        if (this.closed) return;
-        this.closed = { code, reason };
-        setTimeout(() => board.leave(this.session), 0);
-      },
-    });
-  }
-
-  request(): void {
-    this.board.handle(this.session, { type: "request" });
-  }
-
-  say(message: string): void {
-    this.board.handle(this.session, { type: "message", message });
-  }
-
-  get paired(): boolean {
-    return this.frames.some((f) => f.type === "response");
-  }
-
-  heard(): unknown[] {
-    return this.frames
-      .filter((f) => f.type === "message" && f.from === "guest")
-      .map((f) => f.message);
-  }
-}
 
 async function cluster(instances: number) {
   const dir = await Deno.makeTempDir();

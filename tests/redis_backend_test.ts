@@ -8,61 +8,14 @@
 
 import assert from "node:assert/strict";
 import { RedisBackend } from "../lib/backends/redis.ts";
-import { type Session, Switchboard } from "../lib/pairing.ts";
+import { Switchboard } from "../lib/pairing.ts";
+import { Visitor } from "./board_visitor.ts";
 import {
   HAS_REDIS,
   type RedisServer,
   startRedis,
   until,
 } from "./redis_helper.ts";
-
-/** A visitor: what it was sent and how it was closed. */
-class Visitor {
-  frames: Record<string, unknown>[] = [];
-  closed: { code: number; reason: string } | undefined;
-  session: Session;
-
-  constructor(readonly board: Switchboard) {
-    this.session = board.join({
-      send: (frame) => {
-        this.frames.push(JSON.parse(frame));
-      },
-      close: (code, reason) => {
-        if (this.closed) return;
-        this.closed = { code, reason };
-        // The transport reports the close a moment later.
-        setTimeout(() => board.leave(this.session), 0);
-      },
-    });
-  }
-
-  request(): void {
-    this.board.handle(this.session, { type: "request" });
-  }
-
-  say(message: string): void {
-    this.board.handle(this.session, { type: "message", message });
-  }
-
-  get paired(): boolean {
-    return this.frames.some((f) => f.type === "response");
-  }
-
-  /** Messages received from the partner. */
-  heard(): unknown[] {
-    return this.frames
-      .filter((f) => f.type === "message" && f.from === "guest")
-      .map((f) => f.message);
-  }
-
-  errors(): unknown[] {
-    return this.frames.filter((f) => f.type === "error").map((f) => f.code);
-  }
-
-  leave(): void {
-    this.board.leave(this.session);
-  }
-}
 
 interface Cluster {
   redis: RedisServer;
@@ -101,278 +54,263 @@ async function cluster(instances: number): Promise<Cluster> {
   };
 }
 
-Deno.test({
-  name: "RedisBackend pairs visitors of two instances and relays both ways",
-  ignore: !HAS_REDIS,
-  async fn() {
-    const c = await cluster(2);
-    try {
-      const a = new Visitor(c.boards[0]);
-      const b = new Visitor(c.boards[1]);
-      a.request();
-      await until(() => a.session.state === "waiting", 2000, "a waits");
-      b.request();
-      await until(() => a.paired && b.paired, 2000, "paired");
-      assert.equal(a.session.partner, b.session.id);
-      assert.equal(b.session.partner, a.session.id);
-      assert.notEqual(a.session.id.split(":")[0], b.session.id.split(":")[0]);
-      a.say("hello from one");
-      b.say("hello from two");
-      await until(() => a.heard().length === 1 && b.heard().length === 1);
-      assert.deepEqual(b.heard(), ["hello from one"]);
-      assert.deepEqual(a.heard(), ["hello from two"]);
-      c.boards[1].handle(b.session, { type: "typing", on: true });
-      await until(() => a.frames.some((f) => f.type === "typing" && f.on));
-      assert.equal(c.backends[0].crossPairs, 1);
-      assert.equal(c.backends[1].crossPairs, 1);
-    } finally {
-      await c.close();
+/** A test on `instances` switchboards sharing one fresh Redis, closed after. */
+function clusterTest(
+  name: string,
+  instances: number,
+  fn: (c: Cluster, t: Deno.TestContext) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: !HAS_REDIS,
+    async fn(t) {
+      const c = await cluster(instances);
+      try {
+        await fn(c, t);
+      } finally {
+        await c.close();
+      }
+    },
+  });
+}
+
+clusterTest(
+  "RedisBackend pairs visitors of two instances and relays both ways",
+  2,
+  async (c) => {
+    const a = new Visitor(c.boards[0]);
+    const b = new Visitor(c.boards[1]);
+    a.request();
+    await until(() => a.session.state === "waiting", 2000, "a waits");
+    b.request();
+    await until(() => a.paired && b.paired, 2000, "paired");
+    assert.equal(a.session.partner, b.session.id);
+    assert.equal(b.session.partner, a.session.id);
+    assert.notEqual(a.session.id.split(":")[0], b.session.id.split(":")[0]);
+    a.say("hello from one");
+    b.say("hello from two");
+    await until(() => a.heard().length === 1 && b.heard().length === 1);
+    assert.deepEqual(b.heard(), ["hello from one"]);
+    assert.deepEqual(a.heard(), ["hello from two"]);
+    c.boards[1].handle(b.session, { type: "typing", on: true });
+    await until(() => a.frames.some((f) => f.type === "typing" && f.on));
+    assert.equal(c.backends[0].crossPairs, 1);
+    assert.equal(c.backends[1].crossPairs, 1);
+  },
+);
+
+clusterTest(
+  "RedisBackend: joins on one instance reach the online count on another",
+  2,
+  async (c) => {
+    const watcher = new Visitor(c.boards[0]);
+    const online = () =>
+      watcher.frames.filter((f) => f.type === "online").at(-1)?.count;
+    await until(() => online() === 1, 3000, "online 1");
+    const others = [1, 2, 3].map(() => new Visitor(c.boards[1]));
+    // Nothing changes on instance 0; the count still arrives there.
+    await until(() => online() === 4, 5000, "online 4");
+    for (const v of others) v.leave();
+    await until(() => online() === 1, 5000, "online 1 again");
+  },
+);
+
+clusterTest(
+  "RedisBackend serves waiters first come, first served across instances",
+  2,
+  async (c) => {
+    const [one, two] = c.boards;
+    const gone = new Visitor(one);
+    gone.request();
+    await until(() => gone.session.state === "waiting");
+    gone.leave();
+    // The waiter who left must not be handed out.
+    await new Promise((r) => setTimeout(r, 50));
+    const order = [
+      new Visitor(two),
+      new Visitor(one),
+      new Visitor(one),
+      new Visitor(two),
+      new Visitor(two),
+      new Visitor(two),
+    ];
+    for (const v of order) {
+      v.request();
+      await until(() => v.session.state !== "matching", 2000, "answered");
+    }
+    await until(() => order.every((v) => v.paired), 2000, "all paired");
+    for (let i = 0; i < order.length; i += 2) {
+      assert.equal(order[i].session.partner, order[i + 1].session.id);
+      assert.equal(order[i + 1].session.partner, order[i].session.id);
     }
   },
-});
+);
 
-Deno.test({
-  name: "RedisBackend: joins on one instance reach the online count on another",
-  ignore: !HAS_REDIS,
-  async fn() {
-    const c = await cluster(2);
-    try {
-      const watcher = new Visitor(c.boards[0]);
-      const online = () =>
-        watcher.frames.filter((f) => f.type === "online").at(-1)?.count;
-      await until(() => online() === 1, 3000, "online 1");
-      const others = [1, 2, 3].map(() => new Visitor(c.boards[1]));
-      // Nothing changes on instance 0; the count still arrives there.
-      await until(() => online() === 4, 5000, "online 4");
-      for (const v of others) v.leave();
-      await until(() => online() === 1, 5000, "online 1 again");
-    } finally {
-      await c.close();
-    }
+clusterTest(
+  "RedisBackend closes the partner on another instance with 4000",
+  2,
+  async (c) => {
+    const a = new Visitor(c.boards[0]);
+    const b = new Visitor(c.boards[1]);
+    a.request();
+    await until(() => a.session.state === "waiting");
+    b.request();
+    await until(() => a.paired && b.paired);
+    b.leave();
+    await until(() => a.closed !== undefined, 2000, "partner closed");
+    assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
+    await until(() => c.backends[0].crossPairs === 0);
   },
-});
+);
 
-Deno.test({
-  name: "RedisBackend serves waiters first come, first served across instances",
-  ignore: !HAS_REDIS,
-  async fn() {
-    const c = await cluster(2);
-    try {
-      const [one, two] = c.boards;
-      const gone = new Visitor(one);
-      gone.request();
-      await until(() => gone.session.state === "waiting");
-      gone.leave();
-      // The waiter who left must not be handed out.
-      await new Promise((r) => setTimeout(r, 50));
-      const order = [
-        new Visitor(two),
-        new Visitor(one),
-        new Visitor(one),
-        new Visitor(two),
-        new Visitor(two),
-        new Visitor(two),
-      ];
-      for (const v of order) {
-        v.request();
-        await until(() => v.session.state !== "matching", 2000, "answered");
-      }
-      await until(() => order.every((v) => v.paired), 2000, "all paired");
-      for (let i = 0; i < order.length; i += 2) {
-        assert.equal(order[i].session.partner, order[i + 1].session.id);
-        assert.equal(order[i + 1].session.partner, order[i].session.id);
-      }
-    } finally {
-      await c.close();
+clusterTest(
+  "RedisBackend makes exactly 150 pairs of 300 joiners on 3 instances",
+  3,
+  async (c) => {
+    const visitors: Visitor[] = [];
+    for (let i = 0; i < 300; i++) {
+      visitors.push(new Visitor(c.boards[i % 3]));
     }
-  },
-});
-
-Deno.test({
-  name: "RedisBackend closes the partner on another instance with 4000",
-  ignore: !HAS_REDIS,
-  async fn() {
-    const c = await cluster(2);
-    try {
-      const a = new Visitor(c.boards[0]);
-      const b = new Visitor(c.boards[1]);
-      a.request();
-      await until(() => a.session.state === "waiting");
-      b.request();
-      await until(() => a.paired && b.paired);
-      b.leave();
-      await until(() => a.closed !== undefined, 2000, "partner closed");
-      assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
-      await until(() => c.backends[0].crossPairs === 0);
-    } finally {
-      await c.close();
+    for (const [i, v] of visitors.entries()) {
+      v.request();
+      // Let the three connections interleave, as separate servers would.
+      if (i % 3 === 2) await new Promise((r) => setTimeout(r, 1));
     }
+    await until(() => visitors.every((v) => v.paired), 10_000, "all paired");
+    const byId = new Map(visitors.map((v) => [v.session.id, v]));
+    const pairs = new Set<string>();
+    let cross = 0;
+    for (const v of visitors) {
+      assert.equal(v.frames.filter((f) => f.type === "response").length, 1);
+      const partner = byId.get(v.session.partner!);
+      assert.ok(partner, "partner is one of the joiners");
+      assert.notEqual(partner, v);
+      assert.equal(partner.session.partner, v.session.id);
+      pairs.add([v.session.id, partner.session.id].sort().join(" "));
+      if (partner.board !== v.board) cross++;
+    }
+    assert.equal(pairs.size, 150);
+    assert.ok(cross > 0, "some pairs span instances");
+    // Every pair relays.
+    for (const v of visitors) v.say("ping");
+    await until(
+      () => visitors.every((v) => v.heard().length === 1),
+      5000,
+      "relayed",
+    );
+    // The count is cluster-wide once the heartbeats have gone round.
+    await until(
+      () => c.boards.every((b) => b.online === 300),
+      3000,
+      "online 300",
+    );
   },
-});
+);
 
-Deno.test({
-  name: "RedisBackend makes exactly 150 pairs of 300 joiners on 3 instances",
-  ignore: !HAS_REDIS,
-  async fn() {
-    const c = await cluster(3);
-    try {
-      const visitors: Visitor[] = [];
-      for (let i = 0; i < 300; i++) {
-        visitors.push(new Visitor(c.boards[i % 3]));
-      }
-      for (const [i, v] of visitors.entries()) {
-        v.request();
-        // Let the three connections interleave, as separate servers would.
-        if (i % 3 === 2) await new Promise((r) => setTimeout(r, 1));
-      }
-      await until(() => visitors.every((v) => v.paired), 10_000, "all paired");
-      const byId = new Map(visitors.map((v) => [v.session.id, v]));
-      const pairs = new Set<string>();
-      let cross = 0;
-      for (const v of visitors) {
-        assert.equal(v.frames.filter((f) => f.type === "response").length, 1);
-        const partner = byId.get(v.session.partner!);
-        assert.ok(partner, "partner is one of the joiners");
-        assert.notEqual(partner, v);
-        assert.equal(partner.session.partner, v.session.id);
-        pairs.add([v.session.id, partner.session.id].sort().join(" "));
-        if (partner.board !== v.board) cross++;
-      }
-      assert.equal(pairs.size, 150);
-      assert.ok(cross > 0, "some pairs span instances");
-      // Every pair relays.
-      for (const v of visitors) v.say("ping");
+clusterTest(
+  "RedisBackend closes partners of a dead instance with 4000 within 5 s",
+  2,
+  async (c) => {
+    const [one, two] = c.boards;
+    const a = new Visitor(one);
+    const b = new Visitor(two);
+    a.request();
+    await until(() => a.session.state === "waiting");
+    b.request();
+    await until(() => a.paired && b.paired);
+    const waiter = new Visitor(two);
+    waiter.request();
+    await until(() => waiter.session.state === "waiting");
+    c.backends[1].abandon();
+    two.dispose();
+    const took = await until(() => a.closed !== undefined, 5000, "closed");
+    assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
+    assert.ok(took <= 5000);
+    // The dead instance's waiter is out of the queue: a newcomer waits.
+    const late = new Visitor(one);
+    late.request();
+    await until(() => late.session.state !== "matching");
+    assert.equal(late.session.state, "waiting");
+    await until(
+      () => one.online === one.connected,
+      3000,
+      "dead instance not counted",
+    );
+  },
+);
+
+clusterTest(
+  "RedisBackend outage: unavailable fast, local pairs go on, then heals",
+  2,
+  async (c, t) => {
+    const [one, two] = c.boards;
+    const l1 = new Visitor(one);
+    const l2 = new Visitor(one);
+    const x1 = new Visitor(one);
+    const x2 = new Visitor(two);
+    for (const [p, q] of [[l1, l2], [x1, x2]]) {
+      p.request();
+      await until(() => p.session.state === "waiting");
+      q.request();
+      await until(() => p.paired && q.paired);
+    }
+    const waiter = new Visitor(two);
+    waiter.request();
+    await until(() => waiter.session.state === "waiting");
+
+    await t.step("redis stops: cross pairs close with 1011", async () => {
+      await c.redis.stop();
+      await until(() => x1.closed !== undefined && x2.closed !== undefined);
+      assert.deepEqual(x1.closed, {
+        code: 1011,
+        reason: "backend_unavailable",
+      });
+      assert.deepEqual(x2.closed, {
+        code: 1011,
+        reason: "backend_unavailable",
+      });
+      // The waiter is told pairing is unavailable.
+      await until(() => waiter.errors().includes("unavailable"));
+    });
+
+    await t.step("a request is answered unavailable within 2 s", async () => {
+      const v = new Visitor(two);
+      const start = Date.now();
+      v.request();
+      await until(() => v.errors().length > 0, 2000, "error frame");
+      assert.deepEqual(v.errors(), ["unavailable"]);
+      assert.ok(Date.now() - start < 2000);
+      assert.equal(v.session.state, "fresh");
+    });
+
+    await t.step("local pairs keep chatting", async () => {
+      l1.say("still here");
+      l2.say("me too");
+      await until(() => l1.heard().length === 1 && l2.heard().length === 1);
+      assert.equal(l1.closed, undefined);
+    });
+
+    await t.step("redis returns: new pairs form, no restart", async () => {
+      await c.redis.restart();
       await until(
-        () => visitors.every((v) => v.heard().length === 1),
+        () => c.backends.every((b) => b.available),
         5000,
-        "relayed",
+        "reconnected",
       );
-      // The count is cluster-wide once the heartbeats have gone round.
-      await until(
-        () => c.boards.every((b) => b.online === 300),
-        3000,
-        "online 300",
-      );
-    } finally {
-      await c.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "RedisBackend closes partners of a dead instance with 4000 within 5 s",
-  ignore: !HAS_REDIS,
-  async fn() {
-    const c = await cluster(2);
-    try {
-      const [one, two] = c.boards;
-      const a = new Visitor(one);
-      const b = new Visitor(two);
-      a.request();
-      await until(() => a.session.state === "waiting");
-      b.request();
-      await until(() => a.paired && b.paired);
-      const waiter = new Visitor(two);
+      const p = new Visitor(one);
+      const q = new Visitor(two);
+      p.request();
+      await until(() => p.session.state === "waiting");
+      q.request();
+      await until(() => p.paired && q.paired, 2000, "paired again");
+      p.say("back");
+      await until(() => q.heard().length === 1);
+      // The waiter from before the outage asks again and pairs too.
+      const r = new Visitor(two);
+      r.request();
+      await until(() => r.session.state === "waiting");
       waiter.request();
-      await until(() => waiter.session.state === "waiting");
-      c.backends[1].abandon();
-      two.dispose();
-      const took = await until(() => a.closed !== undefined, 5000, "closed");
-      assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
-      assert.ok(took <= 5000);
-      // The dead instance's waiter is out of the queue: a newcomer waits.
-      const late = new Visitor(one);
-      late.request();
-      await until(() => late.session.state !== "matching");
-      assert.equal(late.session.state, "waiting");
-      await until(
-        () => one.online === one.connected,
-        3000,
-        "dead instance not counted",
-      );
-    } finally {
-      await c.close();
-    }
+      await until(() => waiter.paired && r.paired, 2000, "old waiter");
+    });
   },
-});
-
-Deno.test({
-  name: "RedisBackend outage: unavailable fast, local pairs go on, then heals",
-  ignore: !HAS_REDIS,
-  async fn(t) {
-    const c = await cluster(2);
-    try {
-      const [one, two] = c.boards;
-      const l1 = new Visitor(one);
-      const l2 = new Visitor(one);
-      const x1 = new Visitor(one);
-      const x2 = new Visitor(two);
-      for (const [p, q] of [[l1, l2], [x1, x2]]) {
-        p.request();
-        await until(() => p.session.state === "waiting");
-        q.request();
-        await until(() => p.paired && q.paired);
-      }
-      const waiter = new Visitor(two);
-      waiter.request();
-      await until(() => waiter.session.state === "waiting");
-
-      await t.step("redis stops: cross pairs close with 1011", async () => {
-        await c.redis.stop();
-        await until(() => x1.closed !== undefined && x2.closed !== undefined);
-        assert.deepEqual(x1.closed, {
-          code: 1011,
-          reason: "backend_unavailable",
-        });
-        assert.deepEqual(x2.closed, {
-          code: 1011,
-          reason: "backend_unavailable",
-        });
-        // The waiter is told pairing is unavailable.
-        await until(() => waiter.errors().includes("unavailable"));
-      });
-
-      await t.step("a request is answered unavailable within 2 s", async () => {
-        const v = new Visitor(two);
-        const start = Date.now();
-        v.request();
-        await until(() => v.errors().length > 0, 2000, "error frame");
-        assert.deepEqual(v.errors(), ["unavailable"]);
-        assert.ok(Date.now() - start < 2000);
-        assert.equal(v.session.state, "fresh");
-      });
-
-      await t.step("local pairs keep chatting", async () => {
-        l1.say("still here");
-        l2.say("me too");
-        await until(() => l1.heard().length === 1 && l2.heard().length === 1);
-        assert.equal(l1.closed, undefined);
-      });
-
-      await t.step("redis returns: new pairs form, no restart", async () => {
-        await c.redis.restart();
-        await until(
-          () => c.backends.every((b) => b.available),
-          5000,
-          "reconnected",
-        );
-        const p = new Visitor(one);
-        const q = new Visitor(two);
-        p.request();
-        await until(() => p.session.state === "waiting");
-        q.request();
-        await until(() => p.paired && q.paired, 2000, "paired again");
-        p.say("back");
-        await until(() => q.heard().length === 1);
-        // The waiter from before the outage asks again and pairs too.
-        const r = new Visitor(two);
-        r.request();
-        await until(() => r.session.state === "waiting");
-        waiter.request();
-        await until(() => waiter.paired && r.paired, 2000, "old waiter");
-      });
-    } finally {
-      await c.close();
-    }
-  },
-});
+);
