@@ -19,6 +19,8 @@ export interface AppState {
   log: Logger;
   metrics: Metrics;
   limits: AddressLimits;
+  /** WebSockets this server may hold at once (`MAX_CONNECTIONS`). */
+  connectionCap: number;
   bundles: BundleManifest;
   /** Milliseconds since epoch when the server started. */
   startedAt: number;

@@ -20,6 +20,7 @@ export interface Config {
   rateTyping: number;
   rateAbuseLimit: number;
   maxSocketsPerIp: number;
+  maxConnections: number;
   maxHandshakesPerMinute: number;
   trustProxy: boolean;
   maxBufferedBytes: number;
@@ -83,6 +84,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     "int",
     "20",
     "concurrent WebSockets per client address (0: no limit)",
+  ),
+  opt(
+    "maxConnections",
+    "int",
+    "0",
+    "WebSockets held at once, then 503; keep it below ulimit -n (0: no cap)",
   ),
   opt(
     "maxHandshakesPerMinute",

@@ -24,6 +24,8 @@ import { islands, notFound, routes } from "../manifest.ts";
 
 /** How long shutdown waits for sockets to finish closing. */
 const SHUTDOWN_GRACE_MS = 8_000;
+/** Pause before listening again after the listener failed. */
+const LISTEN_RETRY_MS = 250;
 
 /** A running server. */
 export interface ServerHandle {
@@ -67,6 +69,7 @@ export async function startServer(
       maxSockets: config.maxSocketsPerIp,
       maxHandshakesPerMinute: config.maxHandshakesPerMinute,
     }),
+    connectionCap: config.maxConnections || Infinity,
     bundles: await loadBundleManifest(),
     startedAt: Date.now(),
     draining: false,
@@ -110,12 +113,41 @@ export async function startServer(
   globalThis.addEventListener("unhandledrejection", onUncaught);
   globalThis.addEventListener("error", onUncaught);
 
+  let stopping: Promise<void> | undefined;
+  const { promise: finished, resolve: finish } = Promise.withResolvers<void>();
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.hostname,
-    onListen: resolve,
-  }, handle);
+  // Deno's listener ends for good when accept() fails, as it does when the
+  // process runs out of file descriptors: listen again rather than fall
+  // silent (the sockets already open are unaffected).
+  function listen(port: number): Deno.HttpServer<Deno.NetAddr> {
+    const listener = Deno.serve({
+      port,
+      hostname: config.hostname,
+      onListen: resolve,
+    }, handle);
+    listener.finished.then(finish, async (error) => {
+      if (stopping) return finish();
+      metrics.uncaught++;
+      // An accept() error is the operating system's, never a client's words.
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error("listener_failed", { error: errorName(error), reason });
+      await relisten();
+    });
+    return listener;
+  }
+  async function relisten(): Promise<void> {
+    while (!stopping) {
+      await new Promise((r) => setTimeout(r, LISTEN_RETRY_MS));
+      if (stopping) return;
+      try {
+        server = listen(addr.port);
+        return;
+      } catch (error) {
+        log.error("listen_failed", { error: errorName(error) });
+      }
+    }
+  }
+  let server = listen(config.port);
   const addr = await listening;
   const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
     ? "localhost"
@@ -123,7 +155,6 @@ export async function startServer(
     ? `[${addr.hostname}]`
     : addr.hostname;
 
-  let stopping: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     return stopping ??= (async () => {
       state.draining = true;
@@ -150,7 +181,7 @@ export async function startServer(
     port: addr.port,
     state,
     shutdown,
-    finished: server.finished,
+    finished,
   };
 }
 

@@ -23,6 +23,13 @@ export const handler = {
       log.info("ws_refused", { reason: "shutting_down" });
       return new Response("Shutting down", { status: 503 });
     }
+    if (state.metrics.openSockets >= state.connectionCap) {
+      metrics.refuse("server_full");
+      return new Response("Server full, try again soon", {
+        status: 503,
+        headers: { "Retry-After": "10" },
+      });
+    }
     const headers = req.headers;
     if (
       !originAllowed(

@@ -62,6 +62,8 @@ export interface SpawnServerOptions {
   cwd?: string | URL;
   /** `LOG_FORMAT` of the server. @default {"json"} */
   logFormat?: "json" | "text" | "auto";
+  /** The process's open-file limit (`ulimit -n`). @default {inherited} */
+  fileLimit?: number;
 }
 
 /**
@@ -74,19 +76,31 @@ export async function spawnServer(
   const v8 = options.v8Flags?.length
     ? [`--v8-flags=${options.v8Flags.join(",")}`]
     : [];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(options.permissions ??
-        ["--allow-net", "--allow-read", "--allow-env", "--allow-sys"]),
-      ...v8,
-      MAIN,
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
-      ...(options.args ?? []),
-    ],
+  const deno = [
+    Deno.execPath(),
+    "run",
+    ...(options.permissions ??
+      ["--allow-net", "--allow-read", "--allow-env", "--allow-sys"]),
+    ...v8,
+    MAIN,
+    "--port",
+    "0",
+    "--hostname",
+    "127.0.0.1",
+    ...(options.args ?? []),
+  ];
+  // bash execs deno in place, so the child's pid is the server's.
+  const [command, ...args] = options.fileLimit
+    ? [
+      "bash",
+      "-c",
+      `ulimit -n ${options.fileLimit} && exec "$@"`,
+      "-",
+      ...deno,
+    ]
+    : deno;
+  const child = new Deno.Command(command, {
+    args,
     cwd: options.cwd ?? ROOT,
     env: { ...options.env, LOG_FORMAT: options.logFormat ?? "json" },
     stdin: "null",
