@@ -124,3 +124,24 @@ export function parseFlags(args: readonly string[]): Map<string, string> {
   }
   return flags;
 }
+
+/** Limits that would throttle a single-address load test, turned off. */
+export const OURS_BASE = [
+  "--max-sockets-per-ip",
+  "0",
+  "--max-handshakes-per-minute",
+  "0",
+  // The listening line as plain text, warnings only after it.
+  "--log-format",
+  "text",
+  "--log-level",
+  "warn",
+];
+/** For closed-loop relay: a visitor sends far above a human's rate. */
+export const OURS_UNTHROTTLED = [
+  ...OURS_BASE,
+  "--rate-messages",
+  "1000000",
+  "--rate-burst",
+  "1000000",
+];

@@ -11,7 +11,14 @@
  * @module
  */
 
-import { lines, parseFlags, round, sleep } from "./lib.ts";
+import {
+  lines,
+  OURS_BASE,
+  OURS_UNTHROTTLED,
+  parseFlags,
+  round,
+  sleep,
+} from "./lib.ts";
 
 const flags = parseFlags(Deno.args);
 const root = new URL("../", import.meta.url).pathname;
@@ -107,17 +114,7 @@ async function profileServer(): Promise<string> {
       "0",
       "--hostname",
       "0.0.0.0",
-      "--max-sockets-per-ip",
-      "0",
-      "--max-handshakes-per-minute",
-      "0",
-      "--log-format",
-      "text",
-      "--log-level",
-      "warn",
-      ...(scenario === "closed"
-        ? ["--rate-messages", "1000000", "--rate-burst", "1000000"]
-        : []),
+      ...(scenario === "closed" ? OURS_UNTHROTTLED : OURS_BASE),
     ],
     stdout: "piped",
     stderr: "inherit",

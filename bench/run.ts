@@ -20,6 +20,8 @@
 import {
   lines,
   median,
+  OURS_BASE,
+  OURS_UNTHROTTLED,
   parseFlags,
   percentiles,
   readCpuSeconds,
@@ -148,18 +150,6 @@ interface Server {
   child: Deno.ChildProcess;
 }
 
-/** Limits that would throttle a single-address load test, turned off. */
-const OURS_BASE = [
-  "--max-sockets-per-ip",
-  "0",
-  "--max-handshakes-per-minute",
-  "0",
-  // Text format: the JSON log filters the "listening" line out below info.
-  "--log-format",
-  "text",
-  "--log-level",
-  "warn",
-];
 /**
  * Every limit at its default, each visitor known by its own X-Forwarded-For
  * address (the generator sends one): an abuser meets the limits it would
@@ -171,14 +161,6 @@ const OURS_REAL = [
   "text",
   "--log-level",
   "warn",
-];
-/** For closed-loop relay: a visitor sends far above a human's rate. */
-const OURS_UNTHROTTLED = [
-  ...OURS_BASE,
-  "--rate-messages",
-  "1000000",
-  "--rate-burst",
-  "1000000",
 ];
 
 async function startServer(target: Target, extra: string[]): Promise<Server> {
@@ -785,22 +767,34 @@ async function redisRelay(backend: Backend) {
   }
 }
 
-/** In memory and through Redis in turn, the order alternating by round. */
-async function memoryVsRedis(rounds: number) {
-  // deno-lint-ignore no-explicit-any
-  const out: Record<Backend, any[]> = { memory: [], redis: [] };
+// ---------------------------------------------------------------- the run
+
+/**
+ * Runs `fn` for each of two contenders, alternating which goes first each
+ * round, so that their figures compare on a noisy machine. A failed run is
+ * recorded and the rest go on.
+ */
+async function alternate<K extends string, T>(
+  label: string,
+  rounds: number,
+  contenders: readonly [K, K],
+  fn: (contender: K) => Promise<T>,
+): Promise<Record<K, T[]>> {
+  const out = { [contenders[0]]: [], [contenders[1]]: [] } as unknown as Record<
+    K,
+    T[]
+  >;
   for (let round = 0; round < rounds; round++) {
-    const order: Backend[] = round % 2
-      ? ["redis", "memory"]
-      : ["memory", "redis"];
-    for (const backend of order) {
+    const order = round % 2 ? [contenders[1], contenders[0]] : contenders;
+    for (const contender of order) {
       const t0 = performance.now();
-      console.error(`  redis relay · ${backend} · round ${round + 1}`);
+      console.error(`  ${label} · ${contender} · round ${round + 1}`);
       try {
-        out[backend].push(await redisRelay(backend));
+        out[contender].push(await fn(contender));
       } catch (error) {
+        // One failed scenario must not sink the whole run: record and go on.
         console.error(`    failed: ${error}`);
-        out[backend].push({ error: String(error) });
+        out[contender].push({ error: String(error) } as T);
       }
       console.error(
         `    done in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
@@ -810,35 +804,13 @@ async function memoryVsRedis(rounds: number) {
   return out;
 }
 
-// ---------------------------------------------------------------- the run
-
-/** Runs `fn` for both targets, alternating which goes first each round. */
-async function both<T>(
+/** Our server and the reference relay, alternating. */
+function both<T>(
   label: string,
   rounds: number,
   fn: (target: Target) => Promise<T>,
 ): Promise<Record<Target, T[]>> {
-  const out: Record<Target, T[]> = { ours: [], reference: [] };
-  for (let round = 0; round < rounds; round++) {
-    const order: Target[] = round % 2
-      ? ["reference", "ours"]
-      : ["ours", "reference"];
-    for (const target of order) {
-      const t0 = performance.now();
-      console.error(`  ${label} · ${target} · round ${round + 1}`);
-      try {
-        out[target].push(await fn(target));
-      } catch (error) {
-        // One failed scenario must not sink the whole run: record and go on.
-        console.error(`    failed: ${error}`);
-        out[target].push({ error: String(error) } as T);
-      }
-      console.error(
-        `    done in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      );
-    }
-  }
-  return out;
+  return alternate(label, rounds, ["ours", "reference"], fn);
 }
 
 function machine() {
@@ -900,7 +872,14 @@ async function main() {
   }
   if (wanted("memory")) results.memory = await both("memory", 1, memory);
   if (wanted("churn")) results.churn = await both("churn", 1, churn);
-  if (wanted("redis")) results.redis = await memoryVsRedis(plan.redisRounds);
+  if (wanted("redis")) {
+    results.redis = await alternate(
+      "redis relay",
+      plan.redisRounds,
+      ["memory", "redis"],
+      redisRelay,
+    );
+  }
 
   const report = {
     date: new Date().toISOString(),
