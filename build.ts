@@ -13,7 +13,7 @@ import {
   BUNDLE_DIR,
   BUNDLE_MANIFEST,
   type BundleManifest,
-} from "./lib/bundle.ts";
+} from "./lib/web/bundle.ts";
 
 const root = new URL("./", import.meta.url);
 const outDir = new URL(BUNDLE_DIR, root);
@@ -42,7 +42,7 @@ export async function build(): Promise<BundleManifest> {
         "--minify",
         "--outdir",
         tmp.pathname,
-        "lib/client/boot.ts",
+        "lib/web/client/boot.ts",
         ...islands.map((name) => `islands/${name}`),
       ],
       cwd: root.pathname,
@@ -54,10 +54,10 @@ export async function build(): Promise<BundleManifest> {
         `deno bundle failed:\n${new TextDecoder().decode(stderr)}`,
       );
     }
-    // esbuild keeps the entries' folders (lib/client/, islands/) and their
+    // esbuild keeps the entries' folders (lib/web/client/, islands/) and their
     // relative imports of the shared chunks, so hashed names stay in place.
     const entries = new Map([
-      ["lib/client/boot", "boot"],
+      ["lib/web/client/boot", "boot"],
       ...islands.map((file) => {
         const name = file.slice(0, -4);
         return [`islands/${name}`, name] as const;

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { ConfigError, helpText, loadConfig } from "./lib/config.ts";
+import { ConfigError, helpText, loadConfig } from "./lib/ops/config.ts";
 import { startServer } from "./lib/server.ts";
-import { VERSION } from "./lib/version.ts";
+import { VERSION } from "./lib/ops/version.ts";
 
 if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
   console.log(helpText());

@@ -12,7 +12,7 @@ import * as index from "./routes/index.tsx";
 import * as metrics from "./routes/metrics.ts";
 import * as ws from "./routes/ws.ts";
 import * as notFoundPage from "./routes/_404.tsx";
-import type { RouteModule } from "./lib/router.ts";
+import type { RouteModule } from "./lib/web/router.ts";
 
 /** Path → route module. */
 export const routes: Record<string, RouteModule> = {

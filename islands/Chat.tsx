@@ -1,6 +1,6 @@
 /**
  * The chat client: the original widget's five screens and transitions
- * (driven by the pure table in `lib/chat_machine.ts`), plus typing, the
+ * (driven by the pure table in `lib/ui/chat_machine.ts`), plus typing, the
  * online count, Next, reconnecting with backoff, readable errors and two
  * languages. Phase and conversation live in signals; the WebSocket lives in
  * a signal effect whose cleanup closes it.
@@ -26,7 +26,7 @@ import {
   parseServerFrame,
   type Phase,
   transition,
-} from "../lib/chat_machine.ts";
+} from "../lib/ui/chat_machine.ts";
 import {
   closeText,
   DICTIONARIES,
@@ -34,8 +34,8 @@ import {
   errorText,
   type Lang,
   LANGS,
-} from "../lib/i18n.ts";
-import { backoffDelay, secondsLeft } from "../lib/reconnect.ts";
+} from "../lib/ui/i18n.ts";
+import { backoffDelay, secondsLeft } from "../lib/ui/reconnect.ts";
 
 /** Props of the chat island: plain JSON, serialized into the page. */
 export interface ChatProps {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { AddressLimits } from "./admission.ts";
-import type { BundleManifest } from "./bundle.ts";
-import type { Config } from "./config.ts";
-import type { Logger } from "./log.ts";
-import type { Metrics } from "./metrics.ts";
+import type { AddressLimits } from "./ws/admission.ts";
+import type { BundleManifest } from "./web/bundle.ts";
+import type { Config } from "./ops/config.ts";
+import type { Logger } from "./ops/log.ts";
+import type { Metrics } from "./ops/metrics.ts";
 import type { Switchboard } from "./pairing.ts";
 
 /** The server's shared state, one per running server. */

@@ -20,7 +20,7 @@ import {
   onlineFrame,
   RESPONSE_FRAME,
   TYPING_FRAMES,
-} from "./protocol.ts";
+} from "./ws/protocol.ts";
 
 /** A connected visitor as the switchboard sees it. */
 export interface Peer {

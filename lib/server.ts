@@ -6,20 +6,20 @@
  * @module
  */
 
-import { AddressLimits } from "./admission.ts";
+import { AddressLimits } from "./ws/admission.ts";
 import type { AppState } from "./app_state.ts";
-import { loadBundleManifest } from "./bundle.ts";
-import type { Config } from "./config.ts";
-import { registerIslands } from "./islands.ts";
-import { Logger } from "./log.ts";
-import { Metrics } from "./metrics.ts";
+import { loadBundleManifest } from "./web/bundle.ts";
+import type { Config } from "./ops/config.ts";
+import { registerIslands } from "./web/islands.ts";
+import { Logger } from "./ops/log.ts";
+import { Metrics } from "./ops/metrics.ts";
 import { createBackend } from "./backends/mod.ts";
 import { type Backend, Switchboard } from "./pairing.ts";
-import { CLOSE } from "./protocol.ts";
-import { renderPage } from "./render.tsx";
-import { createRouter } from "./router.ts";
-import { securityHeaders } from "./security_headers.ts";
-import { serveStatic } from "./static_files.ts";
+import { CLOSE } from "./ws/protocol.ts";
+import { renderPage } from "./web/render.tsx";
+import { createRouter } from "./web/router.ts";
+import { securityHeaders } from "./web/security_headers.ts";
+import { serveStatic } from "./web/static_files.ts";
 import { islands, notFound, routes } from "../manifest.ts";
 
 /** How long shutdown waits for sockets to finish closing. */

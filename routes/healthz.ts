@@ -6,8 +6,8 @@
  * @module
  */
 
-import { healthReport } from "../lib/health.ts";
-import type { RouteContext } from "../lib/router.ts";
+import { healthReport } from "../lib/ops/health.ts";
+import type { RouteContext } from "../lib/web/router.ts";
 
 export const handler = {
   GET({ state }: RouteContext): Response {

@@ -13,8 +13,8 @@ import {
   type Lang,
   langCookie,
   pickLanguage,
-} from "../lib/i18n.ts";
-import type { PageProps, RouteContext } from "../lib/router.ts";
+} from "../lib/ui/i18n.ts";
+import type { PageProps, RouteContext } from "../lib/web/router.ts";
 
 interface Data {
   lang: Lang;

@@ -5,8 +5,11 @@
  * @module
  */
 
-import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "../lib/prometheus.ts";
-import type { RouteContext } from "../lib/router.ts";
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  renderMetrics,
+} from "../lib/ops/prometheus.ts";
+import type { RouteContext } from "../lib/web/router.ts";
 
 export const handler = {
   async GET({ req, state }: RouteContext): Promise<Response> {

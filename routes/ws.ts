@@ -5,9 +5,9 @@
  * @module
  */
 
-import { attachSocket } from "../lib/connection.ts";
-import { clientAddress, originAllowed } from "../lib/admission.ts";
-import type { RouteContext } from "../lib/router.ts";
+import { attachSocket } from "../lib/ws/connection.ts";
+import { clientAddress, originAllowed } from "../lib/ws/admission.ts";
+import type { RouteContext } from "../lib/web/router.ts";
 
 export const handler = {
   GET({ req, info, state }: RouteContext): Response {

@@ -3,7 +3,7 @@ import {
   AddressLimits,
   clientAddress,
   originAllowed,
-} from "../lib/admission.ts";
+} from "../lib/ws/admission.ts";
 import { startTestServer, TestClient } from "./helpers.ts";
 import { RawSocket } from "./security_helpers.ts";
 

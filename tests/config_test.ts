@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ConfigError, helpText, loadConfig, OPTIONS } from "../lib/config.ts";
+import {
+  ConfigError,
+  helpText,
+  loadConfig,
+  OPTIONS,
+} from "../lib/ops/config.ts";
 
 const noEnv = () => undefined;
 

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type Config, defaultConfig } from "../lib/config.ts";
-import { Logger } from "../lib/log.ts";
+import { type Config, defaultConfig } from "../lib/ops/config.ts";
+import { Logger } from "../lib/ops/log.ts";
 import type { Backend } from "../lib/pairing.ts";
 import { type ServerHandle, startServer } from "../lib/server.ts";
 

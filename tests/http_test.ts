@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { loadBundleManifest } from "../lib/bundle.ts";
-import { BOOT_DATA_ID } from "../lib/client/markers.ts";
+import { loadBundleManifest } from "../lib/web/bundle.ts";
+import { BOOT_DATA_ID } from "../lib/web/client/markers.ts";
 import {
   collectIslands,
   registerIslands,
   serializeBootData,
-} from "../lib/islands.ts";
-import { renderPage } from "../lib/render.tsx";
+} from "../lib/web/islands.ts";
+import { renderPage } from "../lib/web/render.tsx";
 import { startTestServer, TestClient } from "./helpers.ts";
 import { spawnServer } from "./server_process.ts";
 

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { escapeLabel, Exposition } from "../lib/prometheus.ts";
-import { VERSION } from "../lib/version.ts";
+import { escapeLabel, Exposition } from "../lib/ops/prometheus.ts";
+import { VERSION } from "../lib/ops/version.ts";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
 import { spawnServer } from "./server_process.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Config } from "../config.ts";
+import type { Config } from "../ops/config.ts";
 import { type Backend, MemoryBackend } from "../pairing.ts";
 
 /**

@@ -9,7 +9,7 @@
 
 import { BUNDLE_DIR } from "./bundle.ts";
 
-const STATIC_ROOT = new URL("../static/", import.meta.url);
+const STATIC_ROOT = new URL("../../static/", import.meta.url);
 const HASHED_PREFIX = BUNDLE_DIR.slice("static/".length);
 
 const TYPES: Record<string, string> = {

@@ -7,14 +7,14 @@
  * @module
  */
 
-import type { AppState } from "./app_state.ts";
+import type { AppState } from "../app_state.ts";
 import {
   CLOSE,
   type ErrorCode,
   errorFrame,
   parseClientFrame,
 } from "./protocol.ts";
-import type { Peer, Session } from "./pairing.ts";
+import type { Peer, Session } from "../pairing.ts";
 
 const ABUSE_WINDOW_MS = 10_000;
 

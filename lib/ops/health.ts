@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AppState } from "./app_state.ts";
+import type { AppState } from "../app_state.ts";
 import { VERSION } from "./version.ts";
 
 /** What `/healthz` and `/metrics` both report. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import denoJson from "../deno.json" with { type: "json" };
+import denoJson from "../../deno.json" with { type: "json" };
 
 /** This build's version, as in `deno.json` (`0.1.0`). */
 export const VERSION: string = denoJson.version;

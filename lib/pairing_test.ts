@@ -4,7 +4,7 @@ import {
   type Peer,
   type Session,
   Switchboard,
-} from "../lib/pairing.ts";
+} from "./pairing.ts";
 
 /** A peer that records what it is sent and how it was closed. */
 class FakePeer implements Peer {

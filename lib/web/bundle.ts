@@ -22,7 +22,7 @@ export interface BundleManifest {
  * the client has not been built.
  */
 export async function loadBundleManifest(): Promise<BundleManifest> {
-  const url = new URL(`../${BUNDLE_MANIFEST}`, import.meta.url);
+  const url = new URL(`../../${BUNDLE_MANIFEST}`, import.meta.url);
   try {
     return JSON.parse(await Deno.readTextFile(url)) as BundleManifest;
   } catch (cause) {

@@ -2,7 +2,7 @@
  * The server half of our island layer, after Fresh's conventions. A component
  * registered here renders as usual on the server, wrapped in an element that
  * names it and points at its serialized props; the client boot
- * (`lib/client/boot.ts`) finds those elements and hydrates each in place.
+ * (`lib/web/client/boot.ts`) finds those elements and hydrates each in place.
  *
  * @module
  */

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { CLOSE, ERROR_CODES } from "../lib/protocol.ts";
+import { CLOSE, ERROR_CODES } from "../ws/protocol.ts";
 import {
   closeText,
   DICTIONARIES,
   errorText,
   langCookie,
   pickLanguage,
-} from "../lib/i18n.ts";
+} from "./i18n.ts";
 
 Deno.test("pickLanguage() prefers the cookie over Accept-Language", () => {
   assert.deepEqual(pickLanguage("en-US,en;q=0.9", "lang=ru"), "ru");

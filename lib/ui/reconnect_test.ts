@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backoffDelay, secondsLeft } from "../lib/reconnect.ts";
+import { backoffDelay, secondsLeft } from "./reconnect.ts";
 
 Deno.test("backoffDelay() doubles from 0.5 s without jitter", () => {
   const delays = [0, 1, 2, 3, 4, 5, 6].map((n) =>

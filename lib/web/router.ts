@@ -10,7 +10,7 @@
 import type { ComponentType } from "preact";
 import type { AnyVNode } from "./islands.ts";
 import { h } from "preact";
-import type { AppState } from "./app_state.ts";
+import type { AppState } from "../app_state.ts";
 
 /** HTTP methods a route may handle. */
 export type Method =

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { AppState } from "./app_state.ts";
+import type { AppState } from "../app_state.ts";
 import { WAIT_BUCKETS } from "./metrics.ts";
 import { liveFigures } from "./health.ts";
 import { VERSION } from "./version.ts";

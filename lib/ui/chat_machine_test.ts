@@ -7,7 +7,7 @@ import {
   type Phase,
   PHASES,
   transition,
-} from "../lib/chat_machine.ts";
+} from "./chat_machine.ts";
 
 const EVENTS: Record<string, ChatEvent> = {
   open: { type: "open" },

@@ -4,7 +4,7 @@ import {
   messageFrames,
   onlineFrame,
   parseClientFrame,
-} from "../lib/protocol.ts";
+} from "./protocol.ts";
 
 Deno.test("parseClientFrame() accepts the three client frames", () => {
   assert.deepEqual(parseClientFrame('{"type":"request"}'), {
