@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { Backend, Delivery } from "./backends/backend.ts";
+import { MemoryBackend } from "./backends/memory.ts";
 import {
   type ClientFrame,
   CLOSE,
@@ -30,84 +32,6 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
-/** What travels from one visitor's side to the other's, maybe across processes. */
-export type Delivery =
-  /** You were paired with `partner` (sent to the waiter that was matched). */
-  | { kind: "paired"; partner: string }
-  /** Send this text frame to the peer. */
-  | { kind: "frame"; frame: string }
-  /** Your partner left: close with 4000. */
-  | { kind: "left"; partner: string }
-  /** You were taken from the queue but your match vanished: queue again. */
-  | { kind: "requeue" }
-  /** The backend lost the way to your partner: close with 1011. */
-  | { kind: "lost" };
-
-/** Where waiters queue and how deliveries reach peers of other instances. */
-export interface Backend {
-  /**
-   * Atomically takes the oldest waiter (never `id` itself) and returns its id,
-   * or queues `id` and returns `null`. A waiter is returned at most once.
-   */
-  match(id: string): string | null | Promise<string | null>;
-  /** Takes `id` out of the queue if it is there. O(1). */
-  unqueue(id: string): void | Promise<void>;
-  /** Delivers to a peer that is not connected to this switchboard. */
-  deliver(to: string, delivery: Delivery): void;
-  /** Called once: deliveries from other instances go to `receive`. */
-  attach(receive: (to: string, delivery: Delivery) => void): void;
-  /** Visitors connected across all instances, or `undefined` for local only. */
-  online(): number | undefined;
-  /** False while the backend cannot be reached (absent: always reachable). */
-  readonly available?: boolean;
-  /** A prefix for ids made here, unique across the cluster. */
-  readonly idPrefix: string;
-  /** Releases timers and connections. */
-  close(): void | Promise<void>;
-}
-
-/** The in-memory backend: one process, nothing else to run. */
-export class MemoryBackend implements Backend {
-  readonly idPrefix = "";
-  /** Insertion-ordered: the first key is the longest waiter. */
-  #queue = new Set<string>();
-
-  /** Pairs with the longest waiter or queues `id`. */
-  match(id: string): string | null {
-    for (const waiter of this.#queue) {
-      if (waiter === id) break;
-      this.#queue.delete(waiter);
-      return waiter;
-    }
-    this.#queue.add(id);
-    return null;
-  }
-
-  /** Drops `id` from the queue. */
-  unqueue(id: string): void {
-    this.#queue.delete(id);
-  }
-
-  /** All peers are local here, so a delivery to an unknown peer is dropped. */
-  deliver(): void {}
-
-  /** Nothing arrives from elsewhere. */
-  attach(): void {}
-
-  /** Local count is the whole count. */
-  online(): undefined {
-    return undefined;
-  }
-
-  /** How many are waiting (for health and metrics). */
-  get waiting(): number {
-    return this.#queue.size;
-  }
-
-  /** Nothing to release. */
-  close(): void {}
-}
-
 /** Where a visitor is in its one conversation. */
 export type SessionState = "fresh" | "matching" | "waiting" | "chat" | "gone";
 
@@ -125,6 +49,8 @@ export interface Session {
 export interface SwitchboardStats {
   pairsMade: number;
   messagesRelayed: number;
+  /** Deliveries to peers elsewhere that the backend reported lost. */
+  deliveriesLost: number;
   /** Seconds each pairing took from request to response. */
   onPaired?: (waitSeconds: number) => void;
 }
@@ -144,7 +70,11 @@ export interface SwitchboardOptions {
  */
 export class Switchboard {
   readonly backend: Backend;
-  readonly stats: SwitchboardStats = { pairsMade: 0, messagesRelayed: 0 };
+  readonly stats: SwitchboardStats = {
+    pairsMade: 0,
+    messagesRelayed: 0,
+    deliveriesLost: 0,
+  };
   #sessions = new Map<string, Session>();
   #nextId = 0;
   #onlineInterval: number;
@@ -157,8 +87,14 @@ export class Switchboard {
   constructor(options: SwitchboardOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
     this.#onlineInterval = options.onlineInterval ?? 1000;
-    this.backend.attach((to, delivery) => this.#receive(to, delivery));
-    if (!(this.backend instanceof MemoryBackend)) {
+    this.backend.attach({
+      receive: (to, delivery) => this.#receive(to, delivery),
+      localCount: () => this.#sessions.size,
+      lost: () => {
+        this.stats.deliveriesLost++;
+      },
+    });
+    if (this.backend.shared) {
       // A shared count also moves with joins on other instances.
       this.#onlineRefresh = setInterval(
         () => this.#onlineChanged(),

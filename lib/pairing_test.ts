@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  MemoryBackend,
-  type Peer,
-  type Session,
-  Switchboard,
-} from "./pairing.ts";
+import type { MemoryBackend } from "./backends/memory.ts";
+import { type Peer, type Session, Switchboard } from "./pairing.ts";
 
 /** A peer that records what it is sent and how it was closed. */
 class FakePeer implements Peer {
@@ -145,20 +141,6 @@ Deno.test("Switchboard: 200 joiners make exactly 100 pairs, nobody twice or with
   }
   assert.equal(board.stats.pairsMade, 100);
   board.dispose();
-});
-
-Deno.test("MemoryBackend removes a waiter in O(1) and keeps order", () => {
-  const backend = new MemoryBackend();
-  assert.equal(backend.match("a"), null);
-  assert.equal(backend.match("b"), "a");
-  assert.equal(backend.match("c"), null);
-  assert.equal(backend.match("d"), "c");
-  backend.match("e");
-  backend.match("f"); // pairs with e
-  backend.match("g");
-  backend.unqueue("g");
-  assert.equal(backend.waiting, 0);
-  assert.equal(backend.match("h"), null);
 });
 
 Deno.test("Switchboard pushes online counts only to visitors not in a chat", async () => {

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { TestClient } from "./helpers.ts";
-import { HAS_REDIS, startRedis } from "./redis_helper.ts";
+import { HAS_REDIS, startRedis } from "./support/redis.ts";
 import {
   NO_ADDRESS_LIMITS,
   type ServerProcess,

@@ -7,51 +7,24 @@
 
 import assert from "node:assert/strict";
 import { KvBackend } from "../lib/backends/kv.ts";
-import { Switchboard } from "../lib/pairing.ts";
+import { clusterTest, pair, type Store } from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
-import { until } from "./redis_helper.ts";
+import { until } from "./support/wait.ts";
 
-async function cluster(instances: number) {
+/** A fresh KV file in a directory of its own. */
+async function kvStore(): Promise<Store<KvBackend>> {
   const dir = await Deno.makeTempDir();
-  const path = `${dir}/kv.sqlite`;
-  const boards: Switchboard[] = [];
-  const backends: KvBackend[] = [];
-  for (let i = 0; i < instances; i++) {
-    const counted: { board?: Switchboard } = {};
-    const backend = await KvBackend.open(path, {
-      localCount: () => counted.board?.connected ?? 0,
-    });
-    const board = new Switchboard({ backend, onlineInterval: 50 });
-    counted.board = board;
-    boards.push(board);
-    backends.push(backend);
-  }
   return {
-    boards,
-    backends,
-    async close() {
-      for (const board of boards) {
-        board.closeAll(1001, "server_shutdown");
-        board.dispose();
-      }
-      await new Promise((r) => setTimeout(r, 10));
-      await Promise.all(backends.map((b) => b.close()));
-      await Deno.remove(dir, { recursive: true });
-    },
+    open: () => KvBackend.open(`${dir}/kv.sqlite`),
+    remove: () => Deno.remove(dir, { recursive: true }),
   };
 }
 
-Deno.test("KvBackend pairs visitors of two instances and relays both ways", async () => {
-  const c = await cluster(2);
-  try {
-    const a = new Visitor(c.boards[0]);
-    const b = new Visitor(c.boards[1]);
-    a.request();
-    await until(() => a.session.state === "waiting", 2000, "a waits");
-    b.request();
-    await until(() => a.paired && b.paired, 2000, "paired");
-    assert.equal(a.session.partner, b.session.id);
-    assert.equal(b.session.partner, a.session.id);
+clusterTest(
+  "KvBackend pairs visitors of two instances and relays both ways",
+  { store: kvStore, instances: 2 },
+  async (c) => {
+    const [a, b] = await pair([c.boards[0], c.boards[1]], 2000);
     a.say("one");
     a.say("two");
     b.say("three");
@@ -61,14 +34,13 @@ Deno.test("KvBackend pairs visitors of two instances and relays both ways", asyn
     b.board.leave(b.session);
     await until(() => a.closed !== undefined, 2000, "partner closed");
     assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
-  } finally {
-    await c.close();
-  }
-});
+  },
+);
 
-Deno.test("KvBackend makes exactly 60 pairs of 120 joiners on 3 instances", async () => {
-  const c = await cluster(3);
-  try {
+clusterTest(
+  "KvBackend makes exactly 60 pairs of 120 joiners on 3 instances",
+  { store: kvStore, instances: 3 },
+  async (c) => {
     const visitors: Visitor[] = [];
     for (let i = 0; i < 120; i++) visitors.push(new Visitor(c.boards[i % 3]));
     for (const v of visitors) v.request();
@@ -85,26 +57,30 @@ Deno.test("KvBackend makes exactly 60 pairs of 120 joiners on 3 instances", asyn
     for (const v of visitors) v.say("ping");
     await until(() => visitors.every((v) => v.heard().length === 1), 5000);
     await until(() => c.boards.every((b) => b.online === 120), 3000, "online");
-  } finally {
-    await c.close();
-  }
-});
+  },
+);
 
-Deno.test("KvBackend closes partners of a stopped instance with 4000", async () => {
-  const c = await cluster(2);
-  try {
-    const a = new Visitor(c.boards[0]);
-    const b = new Visitor(c.boards[1]);
-    a.request();
-    await until(() => a.session.state === "waiting");
-    b.request();
-    await until(() => a.paired && b.paired);
+clusterTest(
+  "KvBackend closes partners of a stopped instance with 4000",
+  { store: kvStore, instances: 2 },
+  async (c) => {
+    const [a] = await pair([c.boards[0], c.boards[1]]);
     c.boards[1].dispose();
     await c.backends[1].close();
     // close() says goodbye; the sweep of the survivor notices at once.
     await until(() => a.closed !== undefined, 5000, "closed");
     assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
-  } finally {
-    await c.close();
-  }
-});
+  },
+);
+
+clusterTest(
+  "KvBackend counts a delivery after close as lost",
+  { store: kvStore, instances: 2 },
+  async (c) => {
+    const [a] = await pair([c.boards[0], c.boards[1]]);
+    await c.backends[0].close();
+    a.say("too late");
+    assert.equal(c.boards[0].stats.deliveriesLost, 1);
+    assert.equal(c.boards[1].stats.deliveriesLost, 0);
+  },
+);

@@ -214,6 +214,7 @@ Deno.test("/healthz and /metrics reflect a real chat: two pair and exchange 3 li
     assert.ok(valueOf(m, "process_resident_memory_bytes")! > 0);
     assert.ok(valueOf(m, "strangers_heap_used_bytes")! > 0);
     assert.equal(valueOf(m, "strangers_uncaught_errors_total"), 0);
+    assert.equal(valueOf(m, "strangers_deliveries_lost_total"), 0);
 
     await a.close();
     assert.equal((await b.closed).code, 4000);

@@ -8,84 +8,32 @@
 
 import assert from "node:assert/strict";
 import { RedisBackend } from "../lib/backends/redis.ts";
-import { Switchboard } from "../lib/pairing.ts";
+import { clusterTest, pair, type Store } from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
-import {
-  HAS_REDIS,
-  type RedisServer,
-  startRedis,
-  until,
-} from "./redis_helper.ts";
+import { HAS_REDIS, type RedisServer, startRedis } from "./support/redis.ts";
+import { until } from "./support/wait.ts";
 
-interface Cluster {
+/** A fresh `redis-server` of our own, which the test may stop and restart. */
+interface RedisStore extends Store<RedisBackend> {
   redis: RedisServer;
-  boards: Switchboard[];
-  backends: RedisBackend[];
-  close(): Promise<void>;
 }
 
-async function cluster(instances: number): Promise<Cluster> {
+async function redisStore(): Promise<RedisStore> {
   const redis = await startRedis();
-  const boards: Switchboard[] = [];
-  const backends: RedisBackend[] = [];
-  for (let i = 0; i < instances; i++) {
-    const counted: { board?: Switchboard } = {};
-    const backend = await RedisBackend.connect(redis.url, {
-      localCount: () => counted.board?.connected ?? 0,
-    });
-    const board = new Switchboard({ backend, onlineInterval: 50 });
-    counted.board = board;
-    boards.push(board);
-    backends.push(backend);
-  }
   return {
     redis,
-    boards,
-    backends,
-    async close() {
-      for (const board of boards) {
-        board.closeAll(1001, "server_shutdown");
-        board.dispose();
-      }
-      await new Promise((r) => setTimeout(r, 10));
-      await Promise.all(backends.map((b) => b.close()));
-      await redis.stop();
-    },
+    open: () => RedisBackend.connect(redis.url),
+    remove: () => redis.stop(),
   };
 }
 
-/** A test on `instances` switchboards sharing one fresh Redis, closed after. */
-function clusterTest(
-  name: string,
-  instances: number,
-  fn: (c: Cluster, t: Deno.TestContext) => Promise<void>,
-): void {
-  Deno.test({
-    name,
-    ignore: !HAS_REDIS,
-    async fn(t) {
-      const c = await cluster(instances);
-      try {
-        await fn(c, t);
-      } finally {
-        await c.close();
-      }
-    },
-  });
-}
+const REDIS = { store: redisStore, ignore: !HAS_REDIS };
 
 clusterTest(
   "RedisBackend pairs visitors of two instances and relays both ways",
-  2,
+  { ...REDIS, instances: 2 },
   async (c) => {
-    const a = new Visitor(c.boards[0]);
-    const b = new Visitor(c.boards[1]);
-    a.request();
-    await until(() => a.session.state === "waiting", 2000, "a waits");
-    b.request();
-    await until(() => a.paired && b.paired, 2000, "paired");
-    assert.equal(a.session.partner, b.session.id);
-    assert.equal(b.session.partner, a.session.id);
+    const [a, b] = await pair([c.boards[0], c.boards[1]], 2000);
     assert.notEqual(a.session.id.split(":")[0], b.session.id.split(":")[0]);
     a.say("hello from one");
     b.say("hello from two");
@@ -101,7 +49,7 @@ clusterTest(
 
 clusterTest(
   "RedisBackend: joins on one instance reach the online count on another",
-  2,
+  { ...REDIS, instances: 2 },
   async (c) => {
     const watcher = new Visitor(c.boards[0]);
     const online = () =>
@@ -117,7 +65,7 @@ clusterTest(
 
 clusterTest(
   "RedisBackend serves waiters first come, first served across instances",
-  2,
+  { ...REDIS, instances: 2 },
   async (c) => {
     const [one, two] = c.boards;
     const gone = new Visitor(one);
@@ -148,14 +96,9 @@ clusterTest(
 
 clusterTest(
   "RedisBackend closes the partner on another instance with 4000",
-  2,
+  { ...REDIS, instances: 2 },
   async (c) => {
-    const a = new Visitor(c.boards[0]);
-    const b = new Visitor(c.boards[1]);
-    a.request();
-    await until(() => a.session.state === "waiting");
-    b.request();
-    await until(() => a.paired && b.paired);
+    const [a, b] = await pair([c.boards[0], c.boards[1]]);
     b.leave();
     await until(() => a.closed !== undefined, 2000, "partner closed");
     assert.deepEqual(a.closed, { code: 4000, reason: "partner_left" });
@@ -165,7 +108,7 @@ clusterTest(
 
 clusterTest(
   "RedisBackend makes exactly 150 pairs of 300 joiners on 3 instances",
-  3,
+  { ...REDIS, instances: 3 },
   async (c) => {
     const visitors: Visitor[] = [];
     for (let i = 0; i < 300; i++) {
@@ -209,15 +152,10 @@ clusterTest(
 
 clusterTest(
   "RedisBackend closes partners of a dead instance with 4000 within 5 s",
-  2,
+  { ...REDIS, instances: 2 },
   async (c) => {
     const [one, two] = c.boards;
-    const a = new Visitor(one);
-    const b = new Visitor(two);
-    a.request();
-    await until(() => a.session.state === "waiting");
-    b.request();
-    await until(() => a.paired && b.paired);
+    const [a] = await pair([one, two]);
     const waiter = new Visitor(two);
     waiter.request();
     await until(() => waiter.session.state === "waiting");
@@ -241,25 +179,17 @@ clusterTest(
 
 clusterTest(
   "RedisBackend outage: unavailable fast, local pairs go on, then heals",
-  2,
+  { ...REDIS, instances: 2 },
   async (c, t) => {
     const [one, two] = c.boards;
-    const l1 = new Visitor(one);
-    const l2 = new Visitor(one);
-    const x1 = new Visitor(one);
-    const x2 = new Visitor(two);
-    for (const [p, q] of [[l1, l2], [x1, x2]]) {
-      p.request();
-      await until(() => p.session.state === "waiting");
-      q.request();
-      await until(() => p.paired && q.paired);
-    }
+    const [l1, l2] = await pair([one, one]);
+    const [x1, x2] = await pair([one, two]);
     const waiter = new Visitor(two);
     waiter.request();
     await until(() => waiter.session.state === "waiting");
 
     await t.step("redis stops: cross pairs close with 1011", async () => {
-      await c.redis.stop();
+      await c.store.redis.stop();
       await until(() => x1.closed !== undefined && x2.closed !== undefined);
       assert.deepEqual(x1.closed, {
         code: 1011,
@@ -291,18 +221,13 @@ clusterTest(
     });
 
     await t.step("redis returns: new pairs form, no restart", async () => {
-      await c.redis.restart();
+      await c.store.redis.restart();
       await until(
         () => c.backends.every((b) => b.available),
         5000,
         "reconnected",
       );
-      const p = new Visitor(one);
-      const q = new Visitor(two);
-      p.request();
-      await until(() => p.session.state === "waiting");
-      q.request();
-      await until(() => p.paired && q.paired, 2000, "paired again");
+      const [p, q] = await pair([one, two], 2000);
       p.say("back");
       await until(() => q.heard().length === 1);
       // The waiter from before the outage asks again and pairs too.
@@ -311,6 +236,30 @@ clusterTest(
       await until(() => r.session.state === "waiting");
       waiter.request();
       await until(() => waiter.paired && r.paired, 2000, "old waiter");
+    });
+  },
+);
+
+clusterTest(
+  "RedisBackend counts the deliveries it cannot make as lost",
+  { ...REDIS, instances: 2 },
+  async (c, t) => {
+    const [one, two] = c.boards;
+    const [a, b] = await pair([one, two]);
+
+    await t.step("to an instance nobody listens for", async () => {
+      c.backends[0].deliver("gone0000:0", { kind: "frame", frame: "{}" });
+      await until(() => one.stats.deliveriesLost === 1, 2000, "counted");
+      a.say("still heard");
+      await until(() => b.heard().length === 1);
+      assert.equal(one.stats.deliveriesLost, 1, "a delivery heard is not lost");
+    });
+
+    await t.step("a frame while Redis is away", async () => {
+      await c.store.redis.stop();
+      await until(() => !c.backends[0].available, 5000, "redis down");
+      c.backends[0].deliver(b.session.id, { kind: "frame", frame: "{}" });
+      assert.equal(one.stats.deliveriesLost, 2);
     });
   },
 );

@@ -1,17 +1,14 @@
 /**
  * What the shared backends (Redis, Deno KV) have in common, apart from how
- * they reach the store: instance ids, timeouts, and the
- * {@linkcode ClusterBook} of local visitors who wait in the shared queue or
- * are partnered with a peer on another instance, so that they hear of it
+ * they reach the store: instance ids, timeouts, and the books of
+ * {@linkcode ClusterBackend}: which local visitors wait in the shared queue
+ * or are partnered with a peer on another instance, so that they hear of it
  * when that instance dies or the store goes away.
  *
  * @module
  */
 
-import type { Delivery } from "../pairing.ts";
-
-/** Where a backend hands deliveries for its local peers: the switchboard. */
-export type Receive = (to: string, delivery: Delivery) => void;
+import type { Backend, BackendHost, Delivery } from "./backend.ts";
 
 /** A fresh instance id: eight characters of `[0-9a-z]`, unique in practice. */
 export function randomInstanceId(): string {
@@ -51,61 +48,59 @@ export function withTimeout<T>(
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** What a {@linkcode ClusterBook} asks of the backend it keeps books for. */
-export interface ClusterBookOwner {
-  /** Takes `id` out of the shared queue. */
-  unqueue(id: string): Promise<void>;
-  /** Delivers to a peer on another instance. */
-  deliver(to: string, delivery: Delivery): void;
-}
+/**
+ * The host of a backend not attached yet: no visitor has joined, so there
+ * is nobody to count or hand anything to, and nothing has been sent.
+ */
+const DETACHED: BackendHost = {
+  receive() {},
+  localCount: () => 0,
+  lost() {},
+};
 
 /**
- * One instance's books on the cluster: its id, whether the store answers,
- * the count on other instances, and which local visitors wait in the shared
- * queue or are partnered with a peer elsewhere. A backend records here what
- * it sends and what arrives; when an instance dies or the store goes away,
- * the book tells the local visitors concerned.
+ * A {@linkcode Backend} shared by the instances of a cluster, with one
+ * instance's books on it: its id, whether the store answers, the count on
+ * other instances, and which local visitors wait in the shared queue or are
+ * partnered with a peer elsewhere. A subclass reaches the store; it records
+ * here what it sends and what arrives, and when an instance dies or the
+ * store goes away, the books tell the local visitors concerned.
  */
-export class ClusterBook {
+export abstract class ClusterBackend implements Backend {
+  abstract readonly kind: "redis" | "kv";
+  readonly shared = true;
   /** This instance's id, unique across the cluster. */
   readonly instance: string = randomInstanceId();
   /** This instance's id plus `:`; every peer id made here starts with it. */
   readonly idPrefix: string = this.instance + ":";
   /** Whether the store answers and pairing works. */
-  up = false;
+  protected up = false;
   /** Visitors on the other live instances, as of the last heartbeat. */
-  others = 0;
-  #owner: ClusterBookOwner;
-  #localCount: () => number;
-  #receive: Receive = () => {};
+  protected others = 0;
+  #host: BackendHost = DETACHED;
   /** Local peer → its partner on another instance. */
   #partners = new Map<string, string>();
   /** Local peers in the shared queue. */
   #waiting = new Set<string>();
 
-  /** Keeps the books of `owner`; `localCount` counts the visitors here. */
-  constructor(owner: ClusterBookOwner, localCount: () => number = () => 0) {
-    this.#owner = owner;
-    this.#localCount = localCount;
-  }
+  abstract match(id: string): Promise<string | null>;
+  abstract unqueue(id: string): Promise<void>;
+  abstract deliver(to: string, delivery: Delivery): void;
+  abstract close(): Promise<void>;
 
-  /** Deliveries for local peers go to `receive` from now on. */
-  attach(receive: Receive): void {
-    this.#receive = receive;
-  }
-
-  /** Visitors here; 0 while the switchboard is still being built. */
-  count(): number {
-    try {
-      return this.#localCount();
-    } catch {
-      return 0;
-    }
+  /** Deliveries for local peers go to `host` from now on. */
+  attach(host: BackendHost): void {
+    this.#host = host;
   }
 
   /** Visitors on all live instances, or `undefined` while the store is away. */
   online(): number | undefined {
-    return this.up ? this.others + this.count() : undefined;
+    return this.up ? this.others + this.localCount() : undefined;
+  }
+
+  /** Whether the store answers and pairing works. */
+  get available(): boolean {
+    return this.up;
   }
 
   /** Local peers partnered with a peer on another instance. */
@@ -113,8 +108,13 @@ export class ClusterBook {
     return this.#partners.size;
   }
 
+  /** Visitors here (none before `attach`). */
+  protected localCount(): number {
+    return this.#host.localCount();
+  }
+
   /** The instances the partners of local peers live on. */
-  partnerInstances(): Set<string> {
+  protected partnerInstances(): Set<string> {
     const instances = new Set<string>();
     for (const remote of this.#partners.values()) {
       instances.add(instanceOf(remote));
@@ -123,18 +123,18 @@ export class ClusterBook {
   }
 
   /** Records a match: `id` now waits (`partner` null), or `partner` is taken. */
-  matched(id: string, partner: string | null): void {
+  protected matched(id: string, partner: string | null): void {
     if (partner === null) this.#waiting.add(id);
     else this.#waiting.delete(partner);
   }
 
   /** Records that `id` left the queue. */
-  unqueued(id: string): void {
+  protected unqueued(id: string): void {
     this.#waiting.delete(id);
   }
 
   /** Records what an outgoing delivery changes: a pair made or ended. */
-  sending(to: string, delivery: Delivery): void {
+  protected sending(to: string, delivery: Delivery): void {
     if (delivery.kind === "paired") {
       this.#partners.set(delivery.partner, to);
     } else if (delivery.kind === "left") {
@@ -143,7 +143,7 @@ export class ClusterBook {
   }
 
   /** Records what an incoming delivery changes, then hands it on. */
-  arrived(to: string, delivery: Delivery): void {
+  protected arrived(to: string, delivery: Delivery): void {
     switch (delivery.kind) {
       case "paired":
         this.#waiting.delete(to);
@@ -158,25 +158,30 @@ export class ClusterBook {
         this.#waiting.delete(to);
         break;
     }
-    this.#receive(to, delivery);
+    this.#host.receive(to, delivery);
   }
 
   /** Hands `delivery` to local peer `to` as it is, with nothing recorded. */
-  receive(to: string, delivery: Delivery): void {
-    this.#receive(to, delivery);
+  protected receive(to: string, delivery: Delivery): void {
+    this.#host.receive(to, delivery);
+  }
+
+  /** Reports that `delivery` to `to` will never arrive. */
+  protected lost(to: string, delivery: Delivery): void {
+    this.#host.lost(to, delivery);
   }
 
   /** Forgets the remote partner of `local`, who will not hear of the pair. */
-  unpair(local: string): void {
+  protected unpair(local: string): void {
     this.#partners.delete(local);
   }
 
   /** Closes with 4000 the local partners of peers on instances found dead. */
-  bury(dead: (instance: string) => boolean): void {
+  protected bury(dead: (instance: string) => boolean): void {
     for (const [local, remote] of [...this.#partners]) {
       if (!dead(instanceOf(remote))) continue;
       this.#partners.delete(local);
-      this.#receive(local, { kind: "left", partner: remote });
+      this.#host.receive(local, { kind: "left", partner: remote });
     }
   }
 
@@ -184,28 +189,32 @@ export class ClusterBook {
    * The store is away: marks it down, closes the cross-instance chats with
    * 1011 and sends the local waiters back to ask again. Once only per outage.
    */
-  lose(): void {
+  protected lose(): void {
     if (!this.up) return;
     this.up = false;
     const partners = [...this.#partners.keys()];
     const waiting = [...this.#waiting];
     this.#partners.clear();
     this.#waiting.clear();
-    for (const local of partners) this.#receive(local, { kind: "lost" });
+    for (const local of partners) this.#host.receive(local, { kind: "lost" });
     // The others dropped our waiters: each asks again, and is answered
     // `unavailable` until the store is back.
-    for (const local of waiting) this.#receive(local, { kind: "requeue" });
+    for (const local of waiting) {
+      this.#host.receive(local, { kind: "requeue" });
+    }
   }
 
   /** Gives back what a match we no longer trust took from the queue. */
-  undo(id: string, partner: string | null): void {
+  protected undo(id: string, partner: string | null): void {
     if (partner === null) {
-      void this.#owner.unqueue(id).catch(() => {});
+      // No delivery rides on this: if `id` stays queued, whoever is matched
+      // with it later hears `left`, since the switchboard no longer waits.
+      this.unqueue(id).catch(() => {});
     } else if (partner.startsWith(this.idPrefix)) {
       this.#waiting.delete(partner);
-      this.#receive(partner, { kind: "requeue" });
+      this.#host.receive(partner, { kind: "requeue" });
     } else {
-      this.#owner.deliver(partner, { kind: "requeue" });
+      this.deliver(partner, { kind: "requeue" });
     }
   }
 }

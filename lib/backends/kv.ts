@@ -15,23 +15,17 @@
  * - `["inst", instance]` holds `{ count, at }`, refreshed every second. An
  *   instance whose `at` is older than the TTL is dead: its partners here
  *   are closed with 4000 and its waiters leave the queue.
+ * - A delivery KV refuses is reported lost to the switchboard; one written
+ *   to the inbox of an instance that has died expires unread.
  *
  * @module
  */
 
-import type { Backend, Delivery } from "../pairing.ts";
-import {
-  ClusterBook,
-  instanceOf,
-  type Receive,
-  withTimeout,
-} from "./cluster.ts";
+import type { Delivery } from "./backend.ts";
+import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
 
 /** Options for {@linkcode KvBackend}. */
 export interface KvBackendOptions {
-  /** Visitors connected to this instance, published for the cluster count.
-   * @default {() => 0} */
-  localCount?: () => number;
   /** Milliseconds between two heartbeats.
    * @default {1000} */
   heartbeat?: number;
@@ -82,14 +76,11 @@ async function retry<T>(attempt: () => Promise<T | undefined>): Promise<T> {
 }
 
 /**
- * A {@linkcode Backend} on Deno KV. Create it with {@linkcode KvBackend.open}.
+ * A {@linkcode ClusterBackend} on Deno KV. Create it with
+ * {@linkcode KvBackend.open}.
  */
-export class KvBackend implements Backend {
-  /** This instance's id plus `:`; every peer id made here starts with it. */
-  readonly idPrefix: string;
-  /** This instance's id, unique across the database. */
-  readonly instance: string;
-  #book: ClusterBook;
+export class KvBackend extends ClusterBackend {
+  readonly kind = "kv";
   #kv: Deno.Kv;
   #heartbeat: number;
   #ttl: number;
@@ -108,10 +99,8 @@ export class KvBackend implements Backend {
   #watch: ReadableStream<Deno.KvEntryMaybe<unknown>[]> | undefined;
 
   private constructor(kv: Deno.Kv, options: KvBackendOptions, poll: number) {
+    super();
     this.#kv = kv;
-    this.#book = new ClusterBook(this, options.localCount);
-    this.instance = this.#book.instance;
-    this.idPrefix = this.#book.idPrefix;
     this.#heartbeat = options.heartbeat ?? 1000;
     this.#ttl = options.ttl ?? 3000;
     this.#poll = options.poll ?? poll;
@@ -140,7 +129,7 @@ export class KvBackend implements Backend {
 
   async #start(): Promise<void> {
     await this.#beat();
-    if (!this.#book.up) throw new Error("cannot write to Deno KV");
+    if (!this.up) throw new Error("cannot write to Deno KV");
     this.#timers.push(setInterval(() => void this.#beat(), this.#heartbeat));
     if (this.#poll > 0) {
       this.#timers.push(setInterval(() => void this.#drain(), this.#poll));
@@ -157,7 +146,7 @@ export class KvBackend implements Backend {
 
   /** Takes the oldest live waiter or queues `id`, atomically. */
   async match(id: string): Promise<string | null> {
-    if (!this.#book.up) throw new Error("kv unavailable");
+    if (!this.up) throw new Error("kv unavailable");
     // One attempt at a time per instance: racing ourselves only adds retries.
     // The timeout counts from our turn, so a burst queues rather than fails.
     let turn!: Promise<string | null>;
@@ -165,13 +154,15 @@ export class KvBackend implements Backend {
       turn = this.#match(id);
       return withTimeout(turn, { ms: this.#timeout, label: "kv" });
     });
+    // The chain only orders the turns: each caller sees its own failure.
     this.#matching = timed.then(() => {}, () => {});
     try {
       return await timed;
     } catch (error) {
       if (!turn) throw error;
-      // The attempt may still succeed: hand back whatever it takes.
-      turn.then((late) => this.#book.undo(id, late), () => {});
+      // The attempt may still succeed: hand back whatever it takes. One that
+      // failed took nothing, and the timeout is the error thrown here.
+      turn.then((late) => this.undo(id, late), () => {});
       throw error;
     }
   }
@@ -187,54 +178,50 @@ export class KvBackend implements Backend {
     alive: Map<string, boolean>,
   ): Promise<string | null | undefined> {
     const [inst, local] = split(id);
-    {
-      const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
-        ["q", "v"],
-        ["q", "i", inst, local],
-      ]);
-      const op = this.#kv.atomic().check(version);
-      const next = (version.value ?? 0n) + 1n;
-      op.set(["q", "v"], next);
-      if (mine.value !== null) {
-        op.delete(["q", "w", mine.value]).delete(mine.key);
+    const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
+      ["q", "v"],
+      ["q", "i", inst, local],
+    ]);
+    const op = this.#kv.atomic().check(version);
+    const next = (version.value ?? 0n) + 1n;
+    op.set(["q", "v"], next);
+    if (mine.value !== null) {
+      op.delete(["q", "w", mine.value]).delete(mine.key);
+    }
+    let partner: string | null = null;
+    let dropped = 0;
+    for await (
+      const entry of this.#kv.list<string>({ prefix: ["q", "w"] }, {
+        limit: LOOK,
+      })
+    ) {
+      if (entry.value === id) continue;
+      const [wInst, wLocal] = split(entry.value);
+      if (!alive.has(wInst)) alive.set(wInst, await this.#alive(wInst));
+      op.delete(entry.key).delete(["q", "i", wInst, wLocal]);
+      if (alive.get(wInst)) {
+        partner = entry.value;
+        break;
       }
-      let partner: string | null = null;
-      let dropped = 0;
-      for await (
-        const entry of this.#kv.list<string>({ prefix: ["q", "w"] }, {
-          limit: LOOK,
-        })
-      ) {
-        if (entry.value === id) continue;
-        const [wInst, wLocal] = split(entry.value);
-        if (!alive.has(wInst)) alive.set(wInst, await this.#alive(wInst));
-        op.delete(entry.key).delete(["q", "i", wInst, wLocal]);
-        if (alive.get(wInst)) {
-          partner = entry.value;
-          break;
-        }
-        dropped++;
-      }
-      if (partner === null && dropped === LOOK) {
-        // A page of dead waiters: clear it and look again.
-        await op.commit();
-        return undefined;
-      }
-      if (partner === null) {
-        op.set(["q", "w", next], id).set(["q", "i", inst, local], next);
-      }
-      const { ok } = await op.commit();
-      if (ok) {
-        this.#book.matched(id, partner);
-        return partner;
-      }
+      dropped++;
+    }
+    if (partner === null && dropped === LOOK) {
+      // A page of dead waiters: clear it and look again.
+      await op.commit();
       return undefined;
     }
+    if (partner === null) {
+      op.set(["q", "w", next], id).set(["q", "i", inst, local], next);
+    }
+    const { ok } = await op.commit();
+    if (!ok) return undefined;
+    this.matched(id, partner);
+    return partner;
   }
 
   /** Takes `id` out of the queue. */
   async unqueue(id: string): Promise<void> {
-    this.#book.unqueued(id);
+    this.unqueued(id);
     const [inst, local] = split(id);
     await retry(async () => {
       const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
@@ -249,32 +236,18 @@ export class KvBackend implements Backend {
     });
   }
 
-  /** Writes `delivery` to the inbox of the instance `to` lives on. */
+  /**
+   * Writes `delivery` to the inbox of the instance `to` lives on. One that
+   * KV refuses, or that comes after `close`, is lost.
+   */
   deliver(to: string, delivery: Delivery): void {
-    this.#book.sending(to, delivery);
-    if (delivery.kind === "lost") return;
+    this.sending(to, delivery);
+    // `lost` is made where the loss is seen and never crosses instances.
+    if (delivery.kind === "lost" || this.#closed) {
+      return this.lost(to, delivery);
+    }
     this.#outbox.push([to, delivery]);
     this.#flushing ??= this.#flush();
-  }
-
-  /** Deliveries written to this instance's inbox go to `receive`. */
-  attach(receive: Receive): void {
-    this.#book.attach(receive);
-  }
-
-  /** Visitors on all live instances, or `undefined` while KV is away. */
-  online(): number | undefined {
-    return this.#book.online();
-  }
-
-  /** Whether KV answers and pairing works. */
-  get available(): boolean {
-    return this.#book.up;
-  }
-
-  /** Local peers partnered with a peer on another instance. */
-  get crossPairs(): number {
-    return this.#book.crossPairs;
   }
 
   /** Stops the timers, forgets this instance and closes the database. */
@@ -289,6 +262,7 @@ export class KvBackend implements Backend {
     } catch {
       // Our heartbeat goes stale by itself.
     }
+    // A watch that fails to cancel ends with the database closed next.
     await this.#watch?.cancel().catch(() => {});
     this.#kv.close();
   }
@@ -315,6 +289,7 @@ export class KvBackend implements Backend {
         } catch {
           // KV refused: these deliveries are lost like a dropped packet; the
           // heartbeat decides whether the pairs survive.
+          for (const [to, delivery] of batch) this.lost(to, delivery);
         }
       }
     } finally {
@@ -338,7 +313,7 @@ export class KvBackend implements Backend {
           }, { limit: 500 })
         ) {
           keys.push(entry.key);
-          if (!this.#closed) this.#book.arrived(...entry.value);
+          if (!this.#closed) this.arrived(...entry.value);
         }
         for (let i = 0; i < keys.length; i += BATCH) {
           const op = this.#kv.atomic();
@@ -366,11 +341,11 @@ export class KvBackend implements Backend {
     try {
       if (Date.now() - this.#lastBeat > this.#ttl) {
         // We were silent too long: the others have given up on us.
-        this.#book.lose();
+        this.lose();
       }
       await withTimeout(
         this.#kv.set(["inst", this.instance], {
-          count: this.#book.count(),
+          count: this.localCount(),
           at: Date.now(),
         }, { expireIn: 60_000 }),
         { ms: this.#timeout, label: "kv" },
@@ -389,11 +364,13 @@ export class KvBackend implements Backend {
           await this.#kv.delete(entry.key);
         }
       }
-      this.#book.others = others;
-      this.#book.up = true;
-      this.#book.bury((instance) => !live.has(instance));
+      this.others = others;
+      this.up = true;
+      this.bury((instance) => !live.has(instance));
     } catch {
-      if (Date.now() - this.#lastBeat > this.#ttl) this.#book.lose();
+      // One heartbeat that fails is weather; only a silence longer than the
+      // TTL is an outage, since the others give up on us after it.
+      if (Date.now() - this.#lastBeat > this.#ttl) this.lose();
     }
   }
 

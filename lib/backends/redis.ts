@@ -7,7 +7,8 @@
  *   makes "never self, never two partners for one waiter" hold.
  * - Deliveries to a peer on another instance are published on that
  *   instance's one channel (`<prefix>to:<instance>`), named after the
- *   instance id that starts every peer id.
+ *   instance id that starts every peer id. A delivery nobody hears (that
+ *   instance is gone) or Redis refuses is reported lost to the switchboard.
  * - Every second each instance refreshes its liveness key (3 s TTL) and its
  *   connected count. The same step sums the counts of live instances and
  *   reports which instances we have partners on have died, so their partners
@@ -21,19 +22,12 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
-import type { Backend, Delivery } from "../pairing.ts";
-import {
-  ClusterBook,
-  instanceOf,
-  type Receive,
-  withTimeout,
-} from "./cluster.ts";
+import type { Delivery } from "./backend.ts";
+import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
+import { BYE, MATCH, TICK, UNQUEUE } from "./redis_scripts.ts";
 
 /** Options for {@linkcode RedisBackend}. */
 export interface RedisBackendOptions {
-  /** Visitors connected to this instance, published for the cluster count.
-   * @default {() => 0} */
-  localCount?: () => number;
   /** Prefix of every key and channel, to share one Redis between apps.
    * @default {"strangers:"} */
   prefix?: string;
@@ -52,81 +46,6 @@ type Client = ReturnType<typeof createClient>;
 
 /** Leaves buffered while Redis is away, sent when it is back. */
 const MAX_BUFFERED = 10_000;
-
-// Takes the caller out of the queue, then pops waiters oldest first, dropping
-// those of dead instances, and returns the first live one; or queues the
-// caller. KEYS: queue, sequence, caller's waiter set. ARGV: id, prefix.
-const MATCH = `
-local q, p, id = KEYS[1], ARGV[2], ARGV[1]
-if redis.call('ZREM', q, id) == 1 then redis.call('SREM', KEYS[3], id) end
-while true do
-  local head = redis.call('ZPOPMIN', q)
-  if #head == 0 then break end
-  local w = head[1]
-  local inst = string.match(w, '^(.-):') or ''
-  redis.call('SREM', p .. 'waiters:' .. inst, w)
-  if redis.call('EXISTS', p .. 'alive:' .. inst) == 1 then return w end
-end
-redis.call('ZADD', q, redis.call('INCR', KEYS[2]), id)
-redis.call('SADD', KEYS[3], id)
-return false
-`;
-
-// KEYS: queue, caller's waiter set. ARGV: id.
-const UNQUEUE = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[1])
-`;
-
-// The heartbeat. Refreshes our liveness and count, forgets our own stale
-// waiters when asked (after an outage nobody here is waiting), drops dead
-// instances with their waiters, and answers: were we alive before, the
-// count on other live instances, and which of the instances named in
-// ARGV[6..] are dead. ARGV: prefix, instance, count, ttl ms, reset.
-const TICK = `
-local p, me = ARGV[1], ARGV[2]
-local q, online = p .. 'queue', p .. 'online'
-local function purge(inst)
-  local set = p .. 'waiters:' .. inst
-  for _, w in ipairs(redis.call('SMEMBERS', set)) do redis.call('ZREM', q, w) end
-  redis.call('DEL', set)
-end
-local was = redis.call('EXISTS', p .. 'alive:' .. me)
-redis.call('SET', p .. 'alive:' .. me, '1', 'PX', ARGV[4])
-redis.call('HSET', online, me, ARGV[3])
-if ARGV[5] == '1' then purge(me) end
-local others = 0
-local all = redis.call('HGETALL', online)
-for i = 1, #all, 2 do
-  local inst = all[i]
-  if inst ~= me then
-    if redis.call('EXISTS', p .. 'alive:' .. inst) == 1 then
-      others = others + tonumber(all[i + 1])
-    else
-      redis.call('HDEL', online, inst)
-      purge(inst)
-    end
-  end
-end
-local dead = {}
-for i = 6, #ARGV do
-  if redis.call('EXISTS', p .. 'alive:' .. ARGV[i]) == 0 then
-    dead[#dead + 1] = ARGV[i]
-  end
-end
-return {was, others, dead}
-`;
-
-// Leaving for good: forget us at once instead of after the TTL.
-const BYE = `
-local p, me = ARGV[1], ARGV[2]
-local set = p .. 'waiters:' .. me
-for _, w in ipairs(redis.call('SMEMBERS', set)) do
-  redis.call('ZREM', p .. 'queue', w)
-end
-redis.call('DEL', set, p .. 'alive:' .. me)
-redis.call('HDEL', p .. 'online', me)
-`;
 
 const KIND_CODES = { frame: "f", paired: "p", left: "l", requeue: "r" };
 
@@ -170,16 +89,13 @@ function sha1(text: string): string {
 }
 
 /**
- * A {@linkcode Backend} on Redis, for several instances behind one address.
+ * A {@linkcode ClusterBackend} on Redis, for several instances behind one
+ * address.
  * Create it with {@linkcode RedisBackend.connect}, which resolves once both
  * connections are up and the first heartbeat is in.
  */
-export class RedisBackend implements Backend {
-  /** This instance's id plus `:`; every peer id made here starts with it. */
-  readonly idPrefix: string;
-  /** This instance's id, unique across the cluster. */
-  readonly instance: string;
-  #book: ClusterBook;
+export class RedisBackend extends ClusterBackend {
+  readonly kind = "redis";
   #cmd: Client;
   #sub: Client;
   #prefix: string;
@@ -196,9 +112,7 @@ export class RedisBackend implements Backend {
   #shas = new Map<string, string>();
 
   private constructor(url: string, options: RedisBackendOptions) {
-    this.#book = new ClusterBook(this, options.localCount);
-    this.instance = this.#book.instance;
-    this.idPrefix = this.#book.idPrefix;
+    super();
     this.#prefix = options.prefix ?? "strangers:";
     this.#heartbeat = options.heartbeat ?? 1000;
     this.#ttl = options.ttl ?? 3000;
@@ -211,8 +125,8 @@ export class RedisBackend implements Backend {
     this.#sub = this.#cmd.duplicate();
     for (const client of [this.#cmd, this.#sub]) {
       // Errors surface here on every reconnect attempt; match reports them.
-      client.on("error", () => this.#lose());
-      client.on("end", () => this.#lose());
+      client.on("error", () => this.#outage());
+      client.on("end", () => this.#outage());
       client.on("ready", () => {
         if (this.#timer !== undefined) void this.#tick();
       });
@@ -245,16 +159,16 @@ export class RedisBackend implements Backend {
     await Promise.all([this.#cmd.connect(), this.#sub.connect()]);
     await this.#sub.subscribe(
       this.#prefix + "to:" + this.instance,
-      (message: string) => this.#arrived(message),
+      (message: string) => this.#heard(message),
     );
     await this.#tick();
-    if (!this.#book.up) throw new Error("first heartbeat failed");
+    if (!this.up) throw new Error("first heartbeat failed");
     this.#timer = setInterval(() => void this.#tick(), this.#heartbeat);
   }
 
   /** Takes the oldest live waiter or queues `id`, atomically in Redis. */
   async match(id: string): Promise<string | null> {
-    if (!this.#book.up) throw new Error("redis unavailable");
+    if (!this.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
     const reply = this.#eval(MATCH, [
       this.#prefix + "queue",
@@ -265,57 +179,48 @@ export class RedisBackend implements Backend {
     try {
       partner = await withTimeout(reply, { ms: this.#timeout, label: "redis" });
     } catch (error) {
-      // The script may still run: hand back whatever it did.
-      reply.then((late) => this.#book.undo(id, late), () => {});
+      // The script may still run: hand back whatever it did. A script that
+      // failed took nothing, and its error is the one thrown here.
+      reply.then((late) => this.undo(id, late), () => {});
       throw error;
     }
     if (epoch !== this.#epoch) {
-      this.#book.undo(id, partner);
+      this.undo(id, partner);
       throw new Error("redis connection was lost");
     }
-    this.#book.matched(id, partner);
+    this.matched(id, partner);
     return partner;
   }
 
   /** Takes `id` out of the queue. */
   async unqueue(id: string): Promise<void> {
-    this.#book.unqueued(id);
-    if (!this.#book.up) return;
+    this.unqueued(id);
+    if (!this.up) return;
     await this.#eval(UNQUEUE, [
       this.#prefix + "queue",
       this.#prefix + "waiters:" + this.instance,
     ], [id]);
   }
 
-  /** Publishes `delivery` on the channel of the instance `to` lives on. */
+  /**
+   * Publishes `delivery` on the channel of the instance `to` lives on. One
+   * that nobody hears (that instance is gone) or Redis refuses is lost.
+   */
   deliver(to: string, delivery: Delivery): void {
-    this.#book.sending(to, delivery);
-    if (!this.#book.up) return this.#undeliverable(to, delivery);
+    this.sending(to, delivery);
+    if (!this.up) return this.#undeliverable(to, delivery);
     const message = encode(to, delivery);
-    if (message === undefined) return;
-    this.#cmd.publish(this.#prefix + "to:" + instanceOf(to), message).catch(
-      () => this.#lose(),
+    // `lost` is made where the loss is seen and never crosses instances.
+    if (message === undefined) return this.lost(to, delivery);
+    this.#cmd.publish(this.#prefix + "to:" + instanceOf(to), message).then(
+      (listeners) => {
+        if (listeners === 0) this.lost(to, delivery);
+      },
+      () => {
+        this.lost(to, delivery);
+        this.#outage();
+      },
     );
-  }
-
-  /** Deliveries published to this instance go to `receive`. */
-  attach(receive: Receive): void {
-    this.#book.attach(receive);
-  }
-
-  /** Visitors on all live instances, or `undefined` while Redis is away. */
-  online(): number | undefined {
-    return this.#book.online();
-  }
-
-  /** Whether Redis answers and pairing works. */
-  get available(): boolean {
-    return this.#book.up;
-  }
-
-  /** Local peers partnered with a peer on another instance. */
-  get crossPairs(): number {
-    return this.#book.crossPairs;
   }
 
   /** Stops the heartbeat, forgets this instance in Redis and disconnects. */
@@ -323,7 +228,7 @@ export class RedisBackend implements Backend {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    if (this.#book.up) {
+    if (this.up) {
       try {
         await withTimeout(
           this.#eval(BYE, [], [this.#prefix, this.instance]),
@@ -333,12 +238,7 @@ export class RedisBackend implements Backend {
         // Redis is away; our liveness key expires by itself.
       }
     }
-    this.#book.up = false;
-    for (const client of [this.#sub, this.#cmd]) {
-      client.removeAllListeners();
-      client.on("error", () => {});
-      if (client.isOpen) client.destroy();
-    }
+    this.#disconnect();
   }
 
   /**
@@ -348,31 +248,37 @@ export class RedisBackend implements Backend {
   abandon(): void {
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#book.up = false;
+    this.#disconnect();
+  }
+
+  #disconnect(): void {
+    this.up = false;
     for (const client of [this.#sub, this.#cmd]) {
       client.removeAllListeners();
+      // A destroyed client may still report its socket's end: we are done
+      // with it, and every delivery it carried was counted when it failed.
       client.on("error", () => {});
       if (client.isOpen) client.destroy();
     }
   }
 
-  #arrived(message: string): void {
+  #heard(message: string): void {
     const decoded = decode(message);
     if (!decoded) return;
-    this.#book.arrived(decoded.to, decoded.delivery);
+    this.arrived(decoded.to, decoded.delivery);
   }
 
   async #tick(): Promise<void> {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
     try {
-      const interest = this.#book.partnerInstances();
-      const recovering = !this.#book.up;
+      const interest = this.partnerInstances();
+      const recovering = !this.up;
       const [was, others, dead] = await withTimeout(
         this.#eval(TICK, [], [
           this.#prefix,
           this.instance,
-          String(this.#book.count()),
+          String(this.localCount()),
           String(this.#ttl),
           recovering ? "1" : "0",
           ...interest,
@@ -381,34 +287,36 @@ export class RedisBackend implements Backend {
       ) as [number, number, string[]];
       if (this.#closed) return;
       this.#lastTick = Date.now();
-      this.#book.others = others;
+      this.others = others;
       if (!recovering && was === 0) {
         // Our liveness lapsed: the others have given up on us.
-        this.#lose();
+        this.#outage();
         return;
       }
       if (dead.length > 0) {
         const buried = new Set(dead);
-        this.#book.bury((instance) => buried.has(instance));
+        this.bury((instance) => buried.has(instance));
       }
       if (recovering && this.#cmd.isReady && this.#sub.isReady) {
-        this.#book.up = true;
+        this.up = true;
         const buffered = this.#buffered;
         this.#buffered = [];
         for (const [to, delivery] of buffered) this.deliver(to, delivery);
       }
     } catch {
-      if (Date.now() - this.#lastTick > this.#ttl) this.#lose();
+      // One heartbeat that fails is weather; only a silence longer than the
+      // TTL is an outage, since the others give up on us after it.
+      if (Date.now() - this.#lastTick > this.#ttl) this.#outage();
     } finally {
       this.#ticking = false;
     }
   }
 
   /** Redis is away: end the cross-instance chats and empty the queue here. */
-  #lose(): void {
-    if (!this.#book.up || this.#closed) return;
+  #outage(): void {
+    if (!this.up || this.#closed) return;
     this.#epoch++;
-    this.#book.lose();
+    this.lose();
     queueMicrotask(() => void this.#tick());
   }
 
@@ -416,18 +324,18 @@ export class RedisBackend implements Backend {
     switch (delivery.kind) {
       case "paired":
         // The waiter will never hear of its match: end ours.
-        this.#book.unpair(delivery.partner);
-        queueMicrotask(() =>
-          this.#book.receive(delivery.partner, { kind: "lost" })
-        );
-        return;
+        this.unpair(delivery.partner);
+        queueMicrotask(() => this.receive(delivery.partner, { kind: "lost" }));
+        break;
       case "left":
       case "requeue":
-        if (this.#buffered.length < MAX_BUFFERED) {
+        if (!this.#closed && this.#buffered.length < MAX_BUFFERED) {
           this.#buffered.push([to, delivery]);
+          return;
         }
-        return;
+        break;
     }
+    this.lost(to, delivery);
   }
 
   async #eval(

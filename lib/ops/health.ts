@@ -80,8 +80,7 @@ export function healthReport(
   return { status: live.ok ? 200 : 503, report };
 }
 
-/** `memory`, `redis`, `kv`: the backend class's name without `Backend`. */
+/** `memory`, `redis`, `kv`: what the backend says it is. */
 function backendKind(state: AppState): string {
-  const name = state.switchboard.backend.constructor.name;
-  return name.replace(/Backend$/, "").toLowerCase() || "custom";
+  return state.switchboard.backend.kind;
 }

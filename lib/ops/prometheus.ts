@@ -166,6 +166,11 @@ export function renderMetrics(state: AppState): string {
       switchboard.stats.messagesRelayed,
     )
     .counter(
+      "strangers_deliveries_lost_total",
+      "Deliveries to a peer on another instance that never arrived.",
+      switchboard.stats.deliveriesLost,
+    )
+    .counter(
       "strangers_frames_rejected_total",
       "Incoming frames refused, by reason.",
       byLabel("reason", metrics.rejected),
