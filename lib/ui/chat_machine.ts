@@ -33,6 +33,8 @@
  * @module
  */
 
+import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
+
 /** Where the chat is. The first five are the original widget's states. */
 export type Phase =
   | "idle"
@@ -106,10 +108,16 @@ export interface Transition {
 }
 
 /** Close codes after which reconnecting may help (server restart, network). */
-export const RETRYABLE_CLOSE_CODES: readonly number[] = [1001, 1006];
+export const RETRYABLE_CLOSE_CODES: readonly number[] = [
+  CLOSE.goingAway.code,
+  WS_CLOSE.abnormal,
+];
 
 /** Close codes that mean "closed on purpose, nothing to explain". */
-const QUIET_CLOSE_CODES: readonly number[] = [1000, 1005];
+const QUIET_CLOSE_CODES: readonly number[] = [
+  WS_CLOSE.normal,
+  WS_CLOSE.noStatus,
+];
 
 /**
  * Maps a WebSocket close code to the event the machine expects: `lost` for
@@ -197,7 +205,9 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
       if (phase === "connecting" || phase === "waiting") {
         return to("reconnecting", { type: "scheduleRetry" });
       }
-      return phase === "chat" ? closeChat(event.code ?? 1006) : null;
+      return phase === "chat"
+        ? closeChat(event.code ?? WS_CLOSE.abnormal)
+        : null;
     case "retry":
       return phase === "reconnecting"
         ? to("connecting", { type: "openSocket" })

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
+
 /** A language the UI speaks. */
 export type Lang = "en" | "ru";
 
@@ -103,14 +105,16 @@ const en: Dictionary = {
   },
   unknownError: (code) => `Server error (${code}).`,
   closes: {
-    1001: "The server is restarting.",
-    1006: "The connection was lost.",
-    1008: "Too many messages: the server closed the connection.",
-    1009: "That message was too big: the server closed the connection.",
-    1011: "The chat service is unavailable. Please try again later.",
-    4000: "Your partner left.",
-    4001: "The server waited too long for this page.",
-    4002: "The connection was too slow.",
+    [CLOSE.goingAway.code]: "The server is restarting.",
+    [WS_CLOSE.abnormal]: "The connection was lost.",
+    [CLOSE.policy.code]: "Too many messages: the server closed the connection.",
+    [CLOSE.tooBig.code]:
+      "That message was too big: the server closed the connection.",
+    [CLOSE.backend.code]:
+      "The chat service is unavailable. Please try again later.",
+    [CLOSE.partnerLeft.code]: "Your partner left.",
+    [CLOSE.requestTimeout.code]: "The server waited too long for this page.",
+    [CLOSE.slowReader.code]: "The connection was too slow.",
   },
   unknownClose: (code) => `The connection was closed (${code}).`,
 };
@@ -165,14 +169,14 @@ const ru: Dictionary = {
   },
   unknownError: (code) => `Ошибка сервера (${code}).`,
   closes: {
-    1001: "Сервер перезапускается.",
-    1006: "Соединение потеряно.",
-    1008: "Слишком много сообщений: сервер закрыл соединение.",
-    1009: "Сообщение слишком большое: сервер закрыл соединение.",
-    1011: "Сервис чата недоступен. Попробуйте позже.",
-    4000: "Собеседник ушёл.",
-    4001: "Сервер не дождался запроса от этой страницы.",
-    4002: "Соединение слишком медленное.",
+    [CLOSE.goingAway.code]: "Сервер перезапускается.",
+    [WS_CLOSE.abnormal]: "Соединение потеряно.",
+    [CLOSE.policy.code]: "Слишком много сообщений: сервер закрыл соединение.",
+    [CLOSE.tooBig.code]: "Сообщение слишком большое: сервер закрыл соединение.",
+    [CLOSE.backend.code]: "Сервис чата недоступен. Попробуйте позже.",
+    [CLOSE.partnerLeft.code]: "Собеседник ушёл.",
+    [CLOSE.requestTimeout.code]: "Сервер не дождался запроса от этой страницы.",
+    [CLOSE.slowReader.code]: "Соединение слишком медленное.",
   },
   unknownClose: (code) => `Соединение закрыто (${code}).`,
 };

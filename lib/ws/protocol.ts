@@ -143,3 +143,14 @@ export const CLOSE = {
   requestTimeout: { code: 4001, reason: "request_timeout" },
   slowReader: { code: 4002, reason: "too_slow" },
 } as const;
+
+/**
+ * The standard codes the server never sends: a client closes with `normal`;
+ * the browser reports `noStatus` (no code given) and `abnormal` (no close
+ * frame: the connection dropped) itself.
+ */
+export const WS_CLOSE = {
+  normal: 1000,
+  noStatus: 1005,
+  abnormal: 1006,
+} as const;

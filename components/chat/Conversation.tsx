@@ -1,0 +1,91 @@
+/**
+ * The conversation screen: the log (following new lines while the reader is
+ * at the bottom), the partner's typing indicator, and the composer or, once
+ * the chat is closed, Start again.
+ *
+ * @module
+ */
+
+import type { ReadonlySignal } from "@preact/signals";
+import { useLayoutEffect, useRef } from "preact/hooks";
+import type { LogLine } from "../../lib/ui/chat_store.ts";
+import { focusLost } from "../../lib/ui/focus.ts";
+import { Composer, type ComposerProps } from "./Composer.tsx";
+import { LogItem } from "./LogItem.tsx";
+
+/** Props of {@linkcode Conversation}: the composer's, and the log's. */
+export interface ConversationProps extends ComposerProps {
+  /** The conversation so far. */
+  lines: ReadonlySignal<LogLine[]>;
+  /** The partner is typing. */
+  partnerTyping: ReadonlySignal<boolean>;
+  /** The chat ended: show Start again instead of the composer. */
+  closed: boolean;
+  /** Start again was pressed. */
+  onStartAgain(): void;
+}
+
+/** The log and what to do next. */
+export function Conversation(props: ConversationProps) {
+  const { dict, closed } = props;
+  const logRef = useRef<HTMLDivElement>(null);
+  const againRef = useRef<HTMLButtonElement>(null);
+  // Whether the reader is at the bottom of the log: a scroll anchor read
+  // after each render, never rendered itself.
+  const stick = useRef(true);
+  const typing = props.partnerTyping.value && !closed;
+
+  useLayoutEffect(() => {
+    const log = logRef.current;
+    if (log && stick.current) log.scrollTop = log.scrollHeight;
+    if (closed && focusLost()) againRef.current?.focus();
+  });
+
+  return (
+    <section class="conversation">
+      <div
+        ref={logRef}
+        class="log"
+        role="log"
+        aria-live="polite"
+        aria-label={dict.logLabel}
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        }}
+      >
+        {props.lines.value.map((line) => (
+          <LogItem key={line.id} dict={dict} line={line} />
+        ))}
+      </div>
+      <p class="typing" aria-live="polite">
+        {typing && (
+          <>
+            <span class="dots" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+            {dict.typing}
+          </>
+        )}
+      </p>
+      {closed
+        ? (
+          <div class="ended">
+            <p>{dict.ended}</p>
+            <button
+              ref={againRef}
+              type="button"
+              class="button primary"
+              onClick={props.onStartAgain}
+            >
+              {dict.startAgain}
+            </button>
+          </div>
+        )
+        : <Composer {...props} />}
+    </section>
+  );
+}

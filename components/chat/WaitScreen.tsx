@@ -1,0 +1,56 @@
+/**
+ * The wait screen: connecting, waiting for a partner or reconnecting, with
+ * Cancel (and Retry now while reconnecting).
+ *
+ * @module
+ */
+
+import type { ReadonlySignal } from "@preact/signals";
+import { useRef } from "preact/hooks";
+import type { Notice } from "../../lib/ui/chat_machine.ts";
+import { useFocusOnShow } from "../../lib/ui/focus.ts";
+import type { Dictionary } from "../../lib/ui/i18n.ts";
+import { NoticeAlert } from "./NoticeAlert.tsx";
+
+/** Props of {@linkcode WaitScreen}. */
+export interface WaitScreenProps {
+  /** Texts in the UI language. */
+  dict: Dictionary;
+  /** What the client is doing, in words. */
+  label: ReadonlySignal<string>;
+  /** Why the visitor waits again, if something went wrong. */
+  notice: Notice | null;
+  /** The socket dropped and a retry is scheduled. */
+  reconnecting: boolean;
+  /** Take focus when shown (after a visitor's action, not on page load). */
+  refocus: boolean;
+  /** Retry now was pressed. */
+  onRetry(): void;
+  /** Cancel was pressed. */
+  onCancel(): void;
+}
+
+/** Please wait, with a spinner. */
+export function WaitScreen(props: WaitScreenProps) {
+  const { dict, notice, reconnecting } = props;
+  const sectionRef = useRef<HTMLElement>(null);
+  useFocusOnShow(sectionRef, props.refocus);
+  return (
+    <section ref={sectionRef} class="screen wait" tabIndex={-1}>
+      <span class="spinner large" aria-hidden="true" />
+      <h2>{dict.pleaseWait}</h2>
+      <p class="state" role="status">{props.label}</p>
+      {notice && <NoticeAlert dict={dict} notice={notice} />}
+      <div class="actions">
+        {reconnecting && (
+          <button type="button" class="button primary" onClick={props.onRetry}>
+            {dict.retryNow}
+          </button>
+        )}
+        <button type="button" class="button" onClick={props.onCancel}>
+          {dict.cancel}
+        </button>
+      </div>
+    </section>
+  );
+}

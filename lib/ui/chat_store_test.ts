@@ -1,0 +1,347 @@
+import assert from "node:assert/strict";
+import { CLOSE } from "../ws/protocol.ts";
+import { WS_CLOSE } from "../ws/protocol.ts";
+import type { ChatSocket } from "./chat_socket.ts";
+import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
+import type { Clock } from "./clock.ts";
+import { backoffDelay } from "./reconnect.ts";
+import { TYPING_EVERY_MS, TYPING_IDLE_MS } from "./typing.ts";
+
+/** Timers that only move when the test says so. */
+class FakeClock implements Clock {
+  time = 1_000_000;
+  #next = 1;
+  #timers = new Map<number, { at: number; fn: () => void; every?: number }>();
+
+  now(): number {
+    return this.time;
+  }
+  setTimeout(fn: () => void, ms: number): number {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.time + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(id: unknown): void {
+    if (typeof id === "number") this.#timers.delete(id);
+  }
+  setInterval(fn: () => void, ms: number): number {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.time + ms, fn, every: ms });
+    return id;
+  }
+  clearInterval(id: unknown): void {
+    this.clearTimeout(id);
+  }
+  /** Advances time by `ms`, firing due timers in order. */
+  tick(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let due: [number, { at: number; fn: () => void; every?: number }] | null =
+        null;
+      for (const entry of this.#timers) {
+        if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) {
+          due = entry;
+        }
+      }
+      if (!due) break;
+      const [id, timer] = due;
+      this.time = timer.at;
+      if (timer.every) timer.at += timer.every;
+      else this.#timers.delete(id);
+      timer.fn();
+    }
+    this.time = end;
+  }
+  /** How many timers are pending. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+}
+
+/** A socket the test drives: it records frames and closes by hand. */
+class FakeSocket implements ChatSocket {
+  readyState: number = WebSocket.CONNECTING;
+  onopen: ((event: Event) => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  sent: unknown[] = [];
+  closedWith: number | undefined;
+
+  send(data: string): void {
+    assert.equal(this.readyState, WebSocket.OPEN, "sent on a closed socket");
+    this.sent.push(JSON.parse(data));
+  }
+  close(code?: number): void {
+    this.closedWith = code;
+    this.readyState = WebSocket.CLOSING;
+  }
+  /** The server accepted the connection. */
+  open(): void {
+    this.readyState = WebSocket.OPEN;
+    this.onopen?.(new Event("open"));
+  }
+  /** A frame from the server. */
+  receive(frame: unknown): void {
+    this.onmessage?.(
+      new MessageEvent("message", { data: JSON.stringify(frame) }),
+    );
+  }
+  /** The connection ended with `code`. */
+  closed(code: number): void {
+    this.readyState = WebSocket.CLOSED;
+    this.onclose?.(new CloseEvent("close", { code }));
+  }
+}
+
+function setup(options: Partial<ChatStoreOptions> = {}) {
+  const clock = new FakeClock();
+  const sockets: FakeSocket[] = [];
+  const store = createChatStore({
+    lang: "en",
+    online: 0,
+    clock,
+    // No jitter: the delays are exactly 500, 1000, 2000 ms, …
+    random: () => 0.5,
+    connect() {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      return socket;
+    },
+    ...options,
+  });
+  const stop = store.start();
+  return { clock, sockets, store, stop, last: () => sockets.at(-1)! };
+}
+
+/** A store in a chat with a partner, on its first socket. */
+function chatting() {
+  const chat = setup();
+  chat.store.dispatch({ type: "open" });
+  chat.last().open();
+  chat.last().receive({ type: "response" });
+  assert.equal(chat.store.phase.value, "chat");
+  chat.last().sent.length = 0;
+  return chat;
+}
+
+Deno.test("createChatStore() opens a socket on Start and sends a request", () => {
+  const { store, sockets, stop } = setup();
+  assert.equal(sockets.length, 0, "connected before Start");
+  store.dispatch({ type: "open" });
+  assert.equal(store.phase.value, "connecting");
+  assert.equal(sockets.length, 1);
+  sockets[0].open();
+  assert.equal(store.phase.value, "waiting");
+  assert.deepEqual(sockets[0].sent, [{ type: "request" }]);
+  stop();
+  assert.equal(sockets[0].closedWith, WS_CLOSE.normal, "cleanup kept it open");
+});
+
+Deno.test("createChatStore() throttles typing frames", async (t) => {
+  await t.step("one typing frame per interval while typing", () => {
+    const { store, clock, last } = chatting();
+    store.onDraft("h");
+    clock.tick(500);
+    store.onDraft("he");
+    clock.tick(TYPING_EVERY_MS - 501);
+    store.onDraft("hel");
+    assert.deepEqual(last().sent, [{ type: "typing", on: true }]);
+    clock.tick(1);
+    store.onDraft("hell");
+    assert.deepEqual(last().sent, [
+      { type: "typing", on: true },
+      { type: "typing", on: true },
+    ]);
+  });
+
+  await t.step("an empty draft sends on:false, once", () => {
+    const { store, last } = chatting();
+    store.onDraft("hi");
+    store.onDraft("  ");
+    store.onDraft("");
+    assert.deepEqual(last().sent, [
+      { type: "typing", on: true },
+      { type: "typing", on: false },
+    ]);
+  });
+
+  await t.step("on:true keeps its spacing across an on:false", () => {
+    const { store, clock, last } = chatting();
+    store.onDraft("a");
+    store.onDraft("");
+    store.onDraft("b");
+    clock.tick(TYPING_EVERY_MS - 1);
+    store.onDraft("bc");
+    assert.equal(last().sent.length, 2, JSON.stringify(last().sent));
+    clock.tick(1);
+    store.onDraft("bcd");
+    assert.deepEqual(last().sent.at(-1), { type: "typing", on: true });
+  });
+
+  await t.step("Send sends on:false before the message", () => {
+    const { store, last } = chatting();
+    store.onDraft("hello ");
+    store.submit();
+    assert.deepEqual(last().sent, [
+      { type: "typing", on: true },
+      { type: "typing", on: false },
+      { type: "message", message: "hello" },
+    ]);
+  });
+
+  await t.step("silence sends on:false after the idle delay", () => {
+    const { store, clock, last } = chatting();
+    store.onDraft("hm");
+    clock.tick(TYPING_IDLE_MS - 1);
+    assert.equal(last().sent.length, 1);
+    clock.tick(1);
+    assert.deepEqual(last().sent.at(-1), { type: "typing", on: false });
+  });
+});
+
+Deno.test("createChatStore() reconnects with backoff", async (t) => {
+  const { store, clock, sockets, last, stop } = setup();
+  store.dispatch({ type: "open" });
+  last().open();
+
+  /** Checks that nothing reconnects before `delay` and something does at it. */
+  function reconnectsAfter(delay: number): void {
+    assert.equal(store.phase.value, "reconnecting");
+    assert.equal(store.retryIn.value, Math.ceil(delay / 1000));
+    const before = sockets.length;
+    clock.tick(delay - 1);
+    assert.equal(sockets.length, before, `reconnected before ${delay} ms`);
+    clock.tick(1);
+    assert.equal(sockets.length, before + 1, `no reconnect at ${delay} ms`);
+    assert.equal(store.phase.value, "connecting");
+    assert.equal(store.retryIn.value, 0);
+  }
+
+  await t.step("after 1001 (server restart), in 500 ms", () => {
+    last().closed(CLOSE.goingAway.code);
+    assert.equal(
+      store.waitLabel.value,
+      "Connection lost, reconnecting in 1 s…",
+    );
+    reconnectsAfter(backoffDelay(0, { jitter: 0 }));
+  });
+
+  await t.step("after 1006 (dropped), in twice that", () => {
+    last().closed(WS_CLOSE.abnormal);
+    reconnectsAfter(backoffDelay(1, { jitter: 0 }));
+  });
+
+  await t.step("after an unavailable error, closing the socket", () => {
+    const socket = last();
+    socket.open();
+    assert.equal(store.phase.value, "waiting");
+    socket.receive({ type: "error", code: "unavailable" });
+    assert.equal(socket.closedWith, WS_CLOSE.normal);
+    socket.closed(WS_CLOSE.normal);
+    reconnectsAfter(backoffDelay(2, { jitter: 0 }));
+  });
+
+  await t.step("a socket open for over 10 s resets the backoff", () => {
+    last().open();
+    clock.tick(10_001);
+    last().closed(CLOSE.goingAway.code);
+    reconnectsAfter(backoffDelay(0, { jitter: 0 }));
+  });
+
+  await t.step("Cancel stops reconnecting", () => {
+    last().closed(WS_CLOSE.abnormal);
+    store.dispatch({ type: "cancel" });
+    assert.equal(store.phase.value, "idle");
+    const before = sockets.length;
+    clock.tick(60_000);
+    assert.equal(sockets.length, before);
+  });
+
+  await t.step("a closing code from the server is no reason to retry", () => {
+    store.dispatch({ type: "open" });
+    last().closed(CLOSE.backend.code);
+    assert.equal(store.phase.value, "idle");
+    assert.deepEqual(store.notice.value, {
+      kind: "close",
+      code: CLOSE.backend.code,
+    });
+    stop();
+    assert.equal(clock.pending, 0, "timers left after stop()");
+  });
+});
+
+Deno.test("createChatStore() keeps Send pending until the echo", async (t) => {
+  const { store, last } = chatting();
+
+  await t.step("Send sends, clears the draft and spins", () => {
+    store.onDraft("line one\nline two");
+    store.submit();
+    assert.deepEqual(last().sent.at(-1), {
+      type: "message",
+      message: "line one\nline two",
+    });
+    assert.equal(store.draft.value, "");
+    assert.equal(store.sending.value, true);
+    assert.equal(store.lines.value.some((l) => l.kind === "me"), false);
+  });
+
+  await t.step("a second Send waits for the first echo", () => {
+    const sent = last().sent.length;
+    store.onDraft("again");
+    store.submit();
+    assert.equal(last().sent.length, sent, "sent before the echo");
+    assert.equal(store.draft.value, "again");
+  });
+
+  await t.step("the echo shows the line as ours and unlocks", () => {
+    last().receive({
+      type: "message",
+      message: "line one\nline two",
+      from: "me",
+    });
+    assert.equal(store.sending.value, false);
+    const line = store.lines.value.at(-1)!;
+    assert.equal(line.kind, "me");
+    assert.equal(line.kind === "me" && line.text, "line one\nline two");
+    assert.equal(store.claimFocus(), true, "no focus back on the box");
+    assert.equal(store.claimFocus(), false, "focus asked twice");
+  });
+
+  await t.step("a partner's line shows as theirs", () => {
+    last().receive({ type: "typing", on: true });
+    assert.equal(store.partnerTyping.value, true);
+    last().receive({ type: "message", message: "hi", from: "guest" });
+    assert.equal(store.partnerTyping.value, false);
+    assert.deepEqual(
+      store.lines.value.map((l) => l.kind),
+      ["system", "me", "guest"],
+    );
+  });
+});
+
+Deno.test("createChatStore() ends a chat on Esc twice within a second", () => {
+  const { store, clock, last } = chatting();
+  store.onEscape();
+  clock.tick(1000);
+  store.onEscape();
+  assert.equal(last().closedWith, undefined, "two slow presses ended it");
+  clock.tick(999);
+  store.onEscape();
+  assert.equal(last().closedWith, WS_CLOSE.normal);
+  last().closed(WS_CLOSE.normal);
+  assert.equal(store.phase.value, "closed");
+});
+
+Deno.test("createChatStore() Next drops the socket and opens another", () => {
+  let notified = 0;
+  const { store, sockets } = setup({ notify: () => notified++ });
+  store.dispatch({ type: "open" });
+  sockets[0].open();
+  sockets[0].receive({ type: "response" });
+  assert.equal(notified, 1);
+  store.dispatch({ type: "next" });
+  assert.equal(sockets[0].closedWith, WS_CLOSE.normal);
+  assert.equal(sockets[0].onclose, null, "old socket still dispatches");
+  assert.equal(sockets.length, 2);
+  assert.equal(store.phase.value, "connecting");
+});
