@@ -7,6 +7,7 @@
  */
 
 import { build } from "./build.ts";
+import { SERVER_PERMISSIONS } from "./lib/ops/permissions.ts";
 
 const root = new URL("./", import.meta.url);
 await build();
@@ -14,10 +15,7 @@ await build();
 const server = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
-    "--allow-net",
-    "--allow-read",
-    "--allow-env",
-    "--allow-sys",
+    ...SERVER_PERMISSIONS,
     "--watch=static/_islands/manifest.json,static/styles.css",
     "main.ts",
     ...Deno.args,

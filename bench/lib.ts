@@ -1,47 +1,10 @@
 /**
- * Helpers shared by the benchmark harness: percentiles, readers for a
- * process's CPU time and memory in `/proc`, and a line reader for the JSON
- * lines the generators and the orchestrator exchange over stdio.
+ * Helpers shared by the benchmark harness and its load generator:
+ * percentiles and medians, rounding, a line reader for the JSON lines the
+ * generators and the orchestrator exchange over stdio, and flag parsing.
  *
  * @module
  */
-
-/** CPU seconds (user + system) and memory (kB) of one process. */
-export interface ProcSample {
-  /** User plus system CPU time, in seconds. */
-  cpu: number;
-  /** Resident set size, in kB. */
-  rssKb: number;
-  /** Peak resident set size, in kB. */
-  hwmKb: number;
-}
-
-/** Clock ticks per second of `/proc/PID/stat` (`getconf CLK_TCK`, 100 on Linux). */
-const CLK_TCK = 100;
-
-/** Reads user + system CPU seconds from `/proc/PID/stat`. */
-export function readCpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  // The command name may hold spaces and parentheses: count from the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 14 (utime) and 15 (stime) of proc(5), here at 11 and 12.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-/** Reads VmRSS and VmHWM (kB) from `/proc/PID/status`. */
-export function readMemoryKb(pid: number): { rssKb: number; hwmKb: number } {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const field = (name: string) => {
-    const match = status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"));
-    return match ? Number(match[1]) : NaN;
-  };
-  return { rssKb: field("VmRSS"), hwmKb: field("VmHWM") };
-}
-
-/** Samples CPU and memory of a process at once. */
-export function sampleProc(pid: number): ProcSample {
-  return { cpu: readCpuSeconds(pid), ...readMemoryKb(pid) };
-}
 
 /** Percentiles of a list of samples, in the samples' unit. */
 export interface Percentiles {
@@ -124,24 +87,3 @@ export function parseFlags(args: readonly string[]): Map<string, string> {
   }
   return flags;
 }
-
-/** Limits that would throttle a single-address load test, turned off. */
-export const OURS_BASE = [
-  "--max-sockets-per-ip",
-  "0",
-  "--max-handshakes-per-minute",
-  "0",
-  // The listening line as plain text, warnings only after it.
-  "--log-format",
-  "text",
-  "--log-level",
-  "warn",
-];
-/** For closed-loop relay: a visitor sends far above a human's rate. */
-export const OURS_UNTHROTTLED = [
-  ...OURS_BASE,
-  "--rate-messages",
-  "1000000",
-  "--rate-burst",
-  "1000000",
-];

@@ -30,20 +30,30 @@
  * seconds whatever happens), `--forwarded unique|ADDRESS` (send
  * X-Forwarded-For).
  *
- * Latencies are in milliseconds. Each chat line starts with its send time
- * (`performance.now()`), so the receiver, in the same process, measures it.
+ * Latencies are in milliseconds. The visitors themselves are in
+ * `load_client.ts`.
  *
  * @module
  */
 
+import type {
+  AddReply,
+  CheckReply,
+  ChurnReply,
+  ClosedReply,
+  FloodReply,
+  OpenReply,
+  WindowReply,
+} from "./generator.ts";
+import { lines, parseFlags, percentiles, round, sleep } from "./lib.ts";
 import {
-  lines,
-  parseFlags,
-  type Percentiles,
-  percentiles,
-  round,
-  sleep,
-} from "./lib.ts";
+  Crowd,
+  openedOrClosed,
+  pairedOrClosed,
+  Visitor,
+  Window,
+} from "./load_client.ts";
+import { withTimeout } from "../tests/support/net.ts";
 
 const flags = parseFlags(Deno.args);
 /** Visitor k connects to `ports[k % ports.length]`. */
@@ -53,213 +63,39 @@ if (ports.some((p) => !Number.isInteger(p) || p <= 0)) {
   console.error("load.ts: --port P or --ports P1,P2 is required");
   Deno.exit(2);
 }
-let visitorsMade = 0;
-const hosts = Number(flags.get("hosts") ?? 1);
-const path = flags.get("path") ?? "/ws";
-let nextHost = Number(flags.get("id") ?? 0);
 const deadline = Number(flags.get("deadline") ?? 900);
-/** `--forwarded unique`: each visitor its own X-Forwarded-For address;
- * `--forwarded 10.99.0.1`: all of them that one. Lets a server that trusts
- * the proxy header tell one abuser from a thousand loopback neighbours. */
-const forwarded = flags.get("forwarded");
-let forwardedNext = 0;
-/** Deno's `WebSocket` takes headers, which the DOM typings do not know. */
-type WebSocketWithHeaders = new (
-  url: string,
-  options: { headers: Record<string, string> },
-) => WebSocket;
-
-const PREFIX = '{"type":"message","message":"';
-const ME_SUFFIX = '"from":"me"}';
-const GUEST_SUFFIX = '"from":"guest"}';
-const TEXT = " hello stranger, how is the weather where you are?";
-
-/** Counters and samples of one measurement window. */
-class Window {
-  echoes = 0;
-  guests = 0;
-  sent = 0;
-  /** `online` frames: the server's broadcasts arrive in bursts. */
-  online = 0;
-  echoLatency: number[] = [];
-  relayLatency: number[] = [];
-  record = false;
-}
-
-let window = new Window();
-const errors = new Map<string, number>();
-let errorCount = 0;
-
-function error(kind: string): void {
-  errorCount++;
-  errors.set(kind, (errors.get(kind) ?? 0) + 1);
-}
-
-/** Parses the send time at the start of a chat line, or `NaN`. */
-function sentAt(data: string): number {
-  if (data.startsWith(PREFIX)) {
-    return parseFloat(data.slice(PREFIX.length, PREFIX.length + 24));
-  }
-  const frame = JSON.parse(data);
-  return parseFloat(frame.message);
-}
-
-/** One visitor: a socket and where it is in its conversation. */
-class Visitor {
-  readonly ws: WebSocket;
-  readonly created = performance.now();
-  opened = 0;
-  paired = 0;
-  closed = false;
-  /** Closed by us or, in churn, by the server because the partner left. */
-  expectedClose = false;
-  closeCode = 0;
-  /** Lines this visitor has had echoed and received in its conversation. */
-  echoes = 0;
-  guests = 0;
-  /** Closed loop: send the next line after each echo while true. */
-  looping = false;
-  /** In churn, the partner leaving (4000) ends the chat normally. */
-  partnerMayLeave = false;
-  onPaired: (() => void) | null = null;
-  onEcho: (() => void) | null = null;
-  onGuest: (() => void) | null = null;
-  onClosed: (() => void) | null = null;
-
-  constructor() {
-    const host = `127.0.0.${1 + (nextHost++ % hosts)}`;
-    const port = ports[visitorsMade++ % ports.length];
-    const url = `ws://${host}:${port}${path}`;
-    if (forwarded) {
-      const n = forwardedNext++;
-      const address = forwarded === "unique"
-        ? `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
-        : forwarded;
-      this.ws = new (WebSocket as unknown as WebSocketWithHeaders)(url, {
-        headers: { "x-forwarded-for": address },
-      });
-    } else {
-      this.ws = new WebSocket(url);
-    }
-    this.ws.onopen = () => {
-      this.opened = performance.now();
-      this.ws.send('{"type":"request"}');
-    };
-    this.ws.onmessage = (event) => this.#receive(event.data as string);
-    this.ws.onerror = () => {
-      if (!this.closed && !this.expectedClose) {
-        error(this.opened ? "socket_error" : "connect_failed");
-      }
-    };
-    this.ws.onclose = (event) => {
-      this.closed = true;
-      this.closeCode = event.code;
-      if (event.code === 4000 && this.paired && this.partnerMayLeave) {
-        this.expectedClose = true;
-      }
-      if (!this.expectedClose && this.opened) error(`closed_${event.code}`);
-      this.onClosed?.();
-    };
-  }
-
-  #receive(data: string): void {
-    if (data.endsWith(ME_SUFFIX)) {
-      this.echoes++;
-      if (window.record) {
-        window.echoes++;
-        window.echoLatency.push(performance.now() - sentAt(data));
-      }
-      if (this.looping) this.send();
-      this.onEcho?.();
-    } else if (data.endsWith(GUEST_SUFFIX)) {
-      this.guests++;
-      if (window.record) {
-        window.guests++;
-        window.relayLatency.push(performance.now() - sentAt(data));
-      }
-      this.onGuest?.();
-    } else {
-      const frame = JSON.parse(data);
-      if (frame.type === "response") {
-        this.paired = performance.now();
-        this.onPaired?.();
-      } else if (frame.type === "online") {
-        if (window.record) window.online++;
-      } else if (frame.type === "error") {
-        error(`error_${frame.code}`);
-      }
-    }
-  }
-
-  /** Sends one chat line stamped with `at` (default: now). */
-  send(at = performance.now()): void {
-    this.ws.send(`{"type":"message","message":"${at.toFixed(3)}${TEXT}"}`);
-    window.sent++;
-  }
-
-  /** Closes on purpose. */
-  close(): void {
-    this.expectedClose = true;
-    this.looping = false;
-    if (!this.closed) this.ws.close();
-  }
-}
+const crowd = new Crowd({
+  ports,
+  hosts: Number(flags.get("hosts") ?? 1),
+  firstHost: Number(flags.get("id") ?? 0),
+  path: flags.get("path") ?? "/ws",
+  forwarded: flags.get("forwarded"),
+});
 
 let visitors: Visitor[] = [];
 
-/** Resolves when `visitor` is paired (true) or closed first (false). */
-function pairedOrClosed(visitor: Visitor): Promise<boolean> {
-  if (visitor.paired) return Promise.resolve(true);
-  if (visitor.closed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    visitor.onPaired = () => resolve(true);
-    visitor.onClosed = () => resolve(false);
-  });
-}
-
-/** Resolves when `visitor`'s socket is open or closed. */
-function openedOrClosed(visitor: Visitor): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (visitor.opened || visitor.closed) resolve();
-      else setTimeout(check, 5);
-    };
-    check();
-  });
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  fallback: T,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((resolve) =>
-      timer = setTimeout(() => resolve(fallback), ms)
-    ),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function add(count: number, batch: number, timeoutMs: number) {
+async function add(
+  count: number,
+  batch: number,
+  timeoutMs: number,
+): Promise<AddReply> {
   const start = performance.now();
-  const errorsBefore = errorCount;
+  const errorsBefore = crowd.errorCount;
   const added: Visitor[] = [];
   const step = batch > 0 ? batch : count;
   for (let i = 0; i < count; i += step) {
     const chunk: Visitor[] = [];
     for (let j = i; j < Math.min(count, i + step); j++) {
-      chunk.push(new Visitor());
+      chunk.push(new Visitor(crowd));
     }
     added.push(...chunk);
     if (batch > 0) await Promise.all(chunk.map(openedOrClosed));
   }
+  // Pairing that outlasts the timeout is reported as such, not awaited.
   const outcomes = await withTimeout(
     Promise.all(added.map(pairedOrClosed)),
-    timeoutMs,
-    [],
-  );
+    { ms: timeoutMs, label: "pairing" },
+  ).catch(() => []);
   const end = performance.now();
   visitors.push(...added);
   const paired = added.filter((v) => v.paired);
@@ -271,13 +107,13 @@ async function add(count: number, batch: number, timeoutMs: number) {
     added: count,
     paired: paired.length,
     timedOut: outcomes.length === 0,
-    errors: errorCount - errorsBefore,
+    errors: crowd.errorCount - errorsBefore,
     elapsedMs: round(end - start),
     allPairedMs: round(lastPaired - start),
     connect: percentiles(connect),
     joinToPaired: percentiles([...joinToPaired]),
     requestToPaired: percentiles([...requestToPaired]),
-    errorKinds: Object.fromEntries(errors),
+    errorKinds: Object.fromEntries(crowd.errors),
     // Raw samples, so that the orchestrator can merge several generators.
     joinToPairedSamples: joinToPaired.map((ms) => round(ms, 2)),
   };
@@ -287,9 +123,11 @@ function live(): Visitor[] {
   return visitors.filter((v) => v.paired && !v.closed);
 }
 
-function summary(started: number, extra: Record<string, unknown> = {}) {
+/** The window's figures since `started` (`active` visitors); starts a new one. */
+function summary(started: number, active: number): WindowReply {
+  const { window } = crowd;
   const elapsed = (performance.now() - started) / 1000;
-  const result: Record<string, unknown> = {
+  const result = {
     seconds: round(elapsed),
     sent: window.sent,
     echoes: window.echoes,
@@ -298,16 +136,16 @@ function summary(started: number, extra: Record<string, unknown> = {}) {
     messagesPerSecond: round(window.echoes / elapsed, 1),
     echo: percentiles(window.echoLatency),
     relay: percentiles(window.relayLatency),
-    errors: errorCount,
-    ...extra,
+    errors: crowd.errorCount,
+    visitors: active,
   };
-  window = new Window();
+  crowd.window = new Window();
   return result;
 }
 
-async function closedLoop(seconds: number) {
+async function closedLoop(seconds: number): Promise<ClosedReply> {
   const active = live();
-  window = new Window();
+  const window = crowd.window = new Window();
   window.record = true;
   const started = performance.now();
   for (const visitor of active) {
@@ -322,12 +160,12 @@ async function closedLoop(seconds: number) {
     await sleep(5);
   }
   window.record = false;
-  return summary(started, { visitors: active.length });
+  return summary(started, active.length);
 }
 
-async function openLoop(seconds: number, rate: number) {
+async function openLoop(seconds: number, rate: number): Promise<OpenReply> {
   const active = live();
-  window = new Window();
+  const window = crowd.window = new Window();
   window.record = true;
   const started = performance.now();
   const total = Math.round(seconds * rate);
@@ -355,14 +193,14 @@ async function openLoop(seconds: number, rate: number) {
     await sleep(5);
   }
   window.record = false;
-  return summary(started, {
-    visitors: active.length,
+  return {
+    ...summary(started, active.length),
     offeredPerSecond: rate,
     lost: window.sent - window.guests,
-  });
+  };
 }
 
-async function flood(seconds: number) {
+async function flood(seconds: number): Promise<FloodReply> {
   const started = performance.now();
   const stopAt = started + seconds * 1000;
   let sent = 0;
@@ -396,7 +234,7 @@ async function flood(seconds: number) {
       partner.close();
     }
   }
-  window = new Window();
+  crowd.window = new Window();
   const elapsed = (performance.now() - started) / 1000;
   return {
     seconds: round(elapsed),
@@ -407,19 +245,23 @@ async function flood(seconds: number) {
   };
 }
 
-async function churn(seconds: number, slots: number, lineCount: number) {
+async function churn(
+  seconds: number,
+  slots: number,
+  lineCount: number,
+): Promise<ChurnReply> {
   const started = performance.now();
   const stopAt = started + seconds * 1000;
-  const errorsBefore = errorCount;
+  const errorsBefore = crowd.errorCount;
   let conversations = 0;
   let responses = 0;
   const pairing: number[] = [];
 
   function conversation(): Promise<void> {
     return new Promise((resolve) => {
-      const visitor = new Visitor();
+      const visitor = new Visitor(crowd);
       const giveUp = setTimeout(() => {
-        error("churn_timeout");
+        crowd.error("churn_timeout");
         visitor.close();
       }, 15_000);
       const finish = () => {
@@ -459,18 +301,18 @@ async function churn(seconds: number, slots: number, lineCount: number) {
     conversations,
     responsesPerSecond: round(responses / elapsed, 1),
     pairing: percentiles(pairing),
-    errors: errorCount - errorsBefore,
-    errorKinds: Object.fromEntries(errors),
+    errors: crowd.errorCount - errorsBefore,
+    errorKinds: Object.fromEntries(crowd.errors),
   };
 }
 
-function check() {
+function check(): CheckReply {
   return {
     visitors: visitors.length,
     open: visitors.filter((v) => v.opened && !v.closed).length,
     paired: live().length,
-    errors: errorCount,
-    errorKinds: Object.fromEntries(errors),
+    errors: crowd.errorCount,
+    errorKinds: Object.fromEntries(crowd.errors),
   };
 }
 
@@ -485,7 +327,7 @@ interface Command {
   timeout?: number;
 }
 
-function reply(cmd: string, result: Record<string, unknown> | Percentiles) {
+function reply(cmd: string, result: object) {
   console.log(JSON.stringify({ cmd, ...result }));
 }
 

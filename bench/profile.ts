@@ -11,18 +11,17 @@
  * @module
  */
 
+import { Generator } from "./generator.ts";
+import { parseFlags, round, sleep } from "./lib.ts";
 import {
-  lines,
   OURS_BASE,
   OURS_UNTHROTTLED,
-  parseFlags,
-  round,
-  sleep,
-} from "./lib.ts";
+  ROOT,
+  startServer,
+  stopAll,
+} from "./process.ts";
 
 const flags = parseFlags(Deno.args);
-const root = new URL("../", import.meta.url).pathname;
-const DENO = Deno.execPath();
 
 interface CallFrame {
   functionName: string;
@@ -42,7 +41,7 @@ interface Profile {
 }
 
 function label(frame: CallFrame): string {
-  const file = frame.url.replace(`file://${root}`, "").replace(
+  const file = frame.url.replace(`file://${ROOT}`, "").replace(
     /^.*\/ext:/,
     "ext:",
   );
@@ -97,67 +96,14 @@ async function profileServer(): Promise<string> {
   const pairs = Number(flags.get("pairs") ?? 2000);
   const seconds = Number(flags.get("seconds") ?? 8);
   const scenario = flags.get("scenario") ?? "closed";
-  const server = new Deno.Command("taskset", {
-    args: [
-      "-c",
-      "0",
-      DENO,
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      "--cpu-prof",
-      `--cpu-prof-dir=${dir}`,
-      `${root}main.ts`,
-      "--port",
-      "0",
-      "--hostname",
-      "0.0.0.0",
-      ...(scenario === "closed" ? OURS_UNTHROTTLED : OURS_BASE),
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let port = 0;
-  const out = lines(server.stdout);
-  for await (const line of out) {
-    const match = line.match(/listening on http:\/\/[^\s"]+?:(\d+)/i);
-    if (match) {
-      port = Number(match[1]);
-      break;
-    }
-  }
-  (async () => {
-    for await (const _ of out) { /* drain */ }
-  })();
-  const generator = new Deno.Command("taskset", {
-    args: [
-      "-c",
-      "1",
-      DENO,
-      "run",
-      "--allow-net",
-      `${root}bench/load.ts`,
-      "--port",
-      String(port),
-      "--hosts",
-      "8",
-      "--deadline",
-      "300",
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = generator.stdin.getWriter();
-  const replies = lines(generator.stdout);
+  const server = await startServer("ours", {
+    denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    args: scenario === "closed" ? OURS_UNTHROTTLED : OURS_BASE,
+  });
+  const generator = new Generator(server, { id: 0, deadline: 300 });
   const call = async (command: Record<string, unknown>) => {
-    await writer.write(
-      new TextEncoder().encode(JSON.stringify(command) + "\n"),
-    );
-    const reply = await replies.next();
-    console.error(String(reply.value).slice(0, 300));
+    const reply = await generator.call(command);
+    console.error(JSON.stringify(reply).slice(0, 300));
   };
   if (scenario === "closed") {
     await call({ cmd: "add", count: pairs * 2, batch: 500 });
@@ -165,11 +111,11 @@ async function profileServer(): Promise<string> {
   } else {
     await call({ cmd: "churn", seconds, slots: 200, lines: 3 });
   }
-  await call({ cmd: "quit" });
-  await generator.status;
+  await generator.quit();
   await sleep(500);
-  server.kill("SIGTERM");
-  await server.status;
+  // No SIGKILL after a grace period: the profile is written on the way out.
+  server.child.kill("SIGTERM");
+  await server.child.status;
   const [file] = [...Deno.readDirSync(dir)].filter((e) =>
     e.name.endsWith(".cpuprofile")
   );
@@ -178,7 +124,12 @@ async function profileServer(): Promise<string> {
 }
 
 if (import.meta.main) {
-  const file = flags.get("profile") ?? await profileServer();
+  let file = flags.get("profile");
+  try {
+    file ??= await profileServer();
+  } finally {
+    await stopAll();
+  }
   console.log(`profile: ${file}`);
   summarise(JSON.parse(await Deno.readTextFile(file)));
 }

@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { pair, startTestServer, type TestServer } from "./helpers.ts";
+import { freePort } from "./support/net.ts";
 
 const root = new URL("../", import.meta.url);
 const deployFile = (name: string) => new URL(`deploy/${name}`, root).pathname;
@@ -59,13 +60,6 @@ function replaceExactly(
 ): string {
   assert.equal(text.split(from).length - 1, count, `"${from}" in the file`);
   return text.replaceAll(from, to);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 async function waitForHealth(url: string, child: Deno.ChildProcess) {

@@ -5,13 +5,15 @@
  * @module
  */
 
+import { SERVER_PERMISSIONS } from "../lib/ops/permissions.ts";
+
 const ROOT = new URL("../", import.meta.url);
 const MAIN = new URL("main.ts", ROOT).pathname;
 const LISTENING = /Strangers listening on (http:\/\/[^\s"]+)/;
 
 /**
  * Server flags that lift the per-address socket and handshake limits, for
- * tests that open many sockets from 127.0.0.1.
+ * tests (and the benchmark) that open many sockets from 127.0.0.1.
  */
 export const NO_ADDRESS_LIMITS: readonly string[] = [
   "--max-sockets-per-ip",
@@ -51,11 +53,8 @@ export interface SpawnServerOptions {
   args?: readonly string[];
   /** Extra environment variables (`LOG_LEVEL`, …). @default {{}} */
   env?: Record<string, string>;
-  /**
-   * Permission flags for `deno run`.
-   * @default {["--allow-net", "--allow-read", "--allow-env", "--allow-sys"]}
-   */
-  permissions?: string[];
+  /** Permission flags for `deno run`. @default {SERVER_PERMISSIONS} */
+  permissions?: readonly string[];
   /** Flags for the V8 engine, such as `--expose-gc`. @default {[]} */
   v8Flags?: string[];
   /** Working directory of the process. @default {the repository root} */
@@ -79,8 +78,7 @@ export async function spawnServer(
   const deno = [
     Deno.execPath(),
     "run",
-    ...(options.permissions ??
-      ["--allow-net", "--allow-read", "--allow-env", "--allow-sys"]),
+    ...(options.permissions ?? SERVER_PERMISSIONS),
     ...v8,
     MAIN,
     "--port",

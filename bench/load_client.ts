@@ -1,0 +1,217 @@
+/**
+ * The load generator's visitors (`bench/load.ts`): each one a socket through
+ * Deno's native `WebSocket` client, speaking the wire protocol, and the
+ * {@linkcode Crowd} they belong to, which says where the next one connects,
+ * tallies errors and records the measurement window their lines land in.
+ *
+ * Each chat line starts with its send time (`performance.now()`), so the
+ * receiver, in the same process, measures its latency in milliseconds.
+ *
+ * @module
+ */
+
+/** Options for a {@linkcode Crowd}. */
+export interface CrowdOptions {
+  /** Visitor k connects to `ports[k % ports.length]`. */
+  ports: number[];
+  /** Connect to 127.0.0.1…127.0.0.N in turn. */
+  hosts: number;
+  /** Offset into the host list. */
+  firstHost: number;
+  /** The WebSocket path, such as `/ws`. */
+  path: string;
+  /**
+   * `unique`: each visitor its own X-Forwarded-For address; an address: all
+   * of them that one. Lets a server that trusts the proxy header tell one
+   * abuser from a thousand loopback neighbours. @default {none}
+   */
+  forwarded?: string;
+}
+
+/** Counters and samples of one measurement window. */
+export class Window {
+  echoes = 0;
+  guests = 0;
+  sent = 0;
+  /** `online` frames: the server's broadcasts arrive in bursts. */
+  online = 0;
+  echoLatency: number[] = [];
+  relayLatency: number[] = [];
+  record = false;
+}
+
+/** The visitors of one generator process and what they share. */
+export class Crowd {
+  /** The window being recorded (or not); replaced for each command. */
+  window: Window = new Window();
+  /** Error kind → how often. */
+  readonly errors: Map<string, number> = new Map();
+  /** Errors so far, of every kind. */
+  errorCount = 0;
+  readonly #options: CrowdOptions;
+  #made = 0;
+  #nextHost: number;
+  #forwardedNext = 0;
+
+  constructor(options: CrowdOptions) {
+    this.#options = options;
+    this.#nextHost = options.firstHost;
+  }
+
+  /** Counts one error of `kind`. */
+  error(kind: string): void {
+    this.errorCount++;
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+  }
+
+  /** Opens the next visitor's socket, on the next host and port in turn. */
+  connect(): WebSocket {
+    const { hosts, ports, path, forwarded } = this.#options;
+    const host = `127.0.0.${1 + (this.#nextHost++ % hosts)}`;
+    const port = ports[this.#made++ % ports.length];
+    const url = `ws://${host}:${port}${path}`;
+    if (!forwarded) return new WebSocket(url);
+    const n = this.#forwardedNext++;
+    const address = forwarded === "unique"
+      ? `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
+      : forwarded;
+    return new (WebSocket as unknown as WebSocketWithHeaders)(url, {
+      headers: { "x-forwarded-for": address },
+    });
+  }
+}
+
+/** Deno's `WebSocket` takes headers, which the DOM typings do not know. */
+type WebSocketWithHeaders = new (
+  url: string,
+  options: { headers: Record<string, string> },
+) => WebSocket;
+
+const PREFIX = '{"type":"message","message":"';
+const ME_SUFFIX = '"from":"me"}';
+const GUEST_SUFFIX = '"from":"guest"}';
+const TEXT = " hello stranger, how is the weather where you are?";
+
+/** Parses the send time at the start of a chat line, or `NaN`. */
+function sentAt(data: string): number {
+  if (data.startsWith(PREFIX)) {
+    return parseFloat(data.slice(PREFIX.length, PREFIX.length + 24));
+  }
+  const frame = JSON.parse(data);
+  return parseFloat(frame.message);
+}
+
+/** One visitor: a socket and where it is in its conversation. */
+export class Visitor {
+  readonly ws: WebSocket;
+  readonly created: number = performance.now();
+  opened = 0;
+  paired = 0;
+  closed = false;
+  /** Closed by us or, in churn, by the server because the partner left. */
+  expectedClose = false;
+  closeCode = 0;
+  /** Lines this visitor has had echoed and received in its conversation. */
+  echoes = 0;
+  guests = 0;
+  /** Closed loop: send the next line after each echo while true. */
+  looping = false;
+  /** In churn, the partner leaving (4000) ends the chat normally. */
+  partnerMayLeave = false;
+  onPaired: (() => void) | null = null;
+  onEcho: (() => void) | null = null;
+  onGuest: (() => void) | null = null;
+  onClosed: (() => void) | null = null;
+  readonly #crowd: Crowd;
+
+  /** Connects and asks for a partner as soon as the socket opens. */
+  constructor(crowd: Crowd) {
+    this.#crowd = crowd;
+    this.ws = crowd.connect();
+    this.ws.onopen = () => {
+      this.opened = performance.now();
+      this.ws.send('{"type":"request"}');
+    };
+    this.ws.onmessage = (event) => this.#receive(event.data as string);
+    this.ws.onerror = () => {
+      if (!this.closed && !this.expectedClose) {
+        crowd.error(this.opened ? "socket_error" : "connect_failed");
+      }
+    };
+    this.ws.onclose = (event) => {
+      this.closed = true;
+      this.closeCode = event.code;
+      if (event.code === 4000 && this.paired && this.partnerMayLeave) {
+        this.expectedClose = true;
+      }
+      if (!this.expectedClose && this.opened) {
+        crowd.error(`closed_${event.code}`);
+      }
+      this.onClosed?.();
+    };
+  }
+
+  #receive(data: string): void {
+    const window = this.#crowd.window;
+    if (data.endsWith(ME_SUFFIX)) {
+      this.echoes++;
+      if (window.record) {
+        window.echoes++;
+        window.echoLatency.push(performance.now() - sentAt(data));
+      }
+      if (this.looping) this.send();
+      this.onEcho?.();
+    } else if (data.endsWith(GUEST_SUFFIX)) {
+      this.guests++;
+      if (window.record) {
+        window.guests++;
+        window.relayLatency.push(performance.now() - sentAt(data));
+      }
+      this.onGuest?.();
+    } else {
+      const frame = JSON.parse(data);
+      if (frame.type === "response") {
+        this.paired = performance.now();
+        this.onPaired?.();
+      } else if (frame.type === "online") {
+        if (window.record) window.online++;
+      } else if (frame.type === "error") {
+        this.#crowd.error(`error_${frame.code}`);
+      }
+    }
+  }
+
+  /** Sends one chat line stamped with `at` (default: now). */
+  send(at: number = performance.now()): void {
+    this.ws.send(`{"type":"message","message":"${at.toFixed(3)}${TEXT}"}`);
+    this.#crowd.window.sent++;
+  }
+
+  /** Closes on purpose. */
+  close(): void {
+    this.expectedClose = true;
+    this.looping = false;
+    if (!this.closed) this.ws.close();
+  }
+}
+
+/** Resolves when `visitor` is paired (true) or closed first (false). */
+export function pairedOrClosed(visitor: Visitor): Promise<boolean> {
+  if (visitor.paired) return Promise.resolve(true);
+  if (visitor.closed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    visitor.onPaired = () => resolve(true);
+    visitor.onClosed = () => resolve(false);
+  });
+}
+
+/** Resolves when `visitor`'s socket is open or closed. */
+export function openedOrClosed(visitor: Visitor): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (visitor.opened || visitor.closed) resolve();
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
