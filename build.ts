@@ -16,7 +16,8 @@ import {
 } from "./lib/web/bundle.ts";
 
 const root = new URL("./", import.meta.url);
-const outDir = new URL(BUNDLE_DIR, root);
+const staticDir = new URL("static/", root);
+const outDir = new URL(BUNDLE_DIR, staticDir);
 
 /** Builds the bundles; returns the manifest written. */
 export async function build(): Promise<BundleManifest> {
@@ -80,7 +81,7 @@ export async function build(): Promise<BundleManifest> {
       await Deno.rename(new URL(path, tmp), to);
       written.add(target);
     }
-    const manifestFile = new URL(BUNDLE_MANIFEST, root);
+    const manifestFile = new URL(BUNDLE_MANIFEST, staticDir);
     const next = new URL(
       `${manifestFile.pathname}.${crypto.randomUUID()}`,
       root,
@@ -128,7 +129,7 @@ async function shortHash(data: Uint8Array): Promise<string> {
 
 if (import.meta.main) {
   const ifMissing = Deno.args.includes("--if-missing");
-  const exists = await Deno.stat(new URL(BUNDLE_MANIFEST, root)).then(
+  const exists = await Deno.stat(new URL(BUNDLE_MANIFEST, staticDir)).then(
     () => true,
     () => false,
   );

@@ -1,52 +1,153 @@
 /**
- * Entry point: reads the configuration, starts the server, and stops it
- * gracefully on SIGINT or SIGTERM (every socket gets 1001, exit 0).
+ * Entry point: wires the manifest, the configuration, the app and the
+ * listener. Run as a program it reads the configuration from flags and the
+ * environment, serves, and stops gracefully on SIGINT or SIGTERM (every
+ * socket gets 1001, exit 0). Tests import {@linkcode startServer}.
  *
  * @module
  */
 
-import { ConfigError, helpText, loadConfig } from "./lib/ops/config.ts";
-import { startServer } from "./lib/server.ts";
+import { islands, notFound, routes } from "./manifest.ts";
+import type { AppState } from "./lib/app_state.ts";
+import {
+  type Config,
+  ConfigError,
+  helpText,
+  loadConfig,
+} from "./lib/ops/config.ts";
+import { errorName } from "./lib/ops/log.ts";
 import { VERSION } from "./lib/ops/version.ts";
+import {
+  createState,
+  drain,
+  release,
+  type StateOptions,
+  watchUncaught,
+} from "./lib/server.ts";
+import { type App, createApp } from "./lib/web/app.ts";
+import { loadBundleManifest } from "./lib/web/bundle.ts";
+import { listen } from "./lib/web/listen.ts";
 
-if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
-  console.log(helpText());
-  Deno.exit(0);
-}
-if (Deno.args.includes("--version")) {
-  console.log(`strangers ${VERSION}`);
-  Deno.exit(0);
+/** The folder served under `/static/` (embedded by `deno compile --include`). */
+const STATIC_DIR = new URL("./static/", import.meta.url);
+
+/** A running server. */
+export interface ServerHandle extends ChatApp {
+  /** `http://localhost:PORT` (or the bound address). */
+  url: string;
+  port: number;
+  /** Closes every socket with 1001, stops listening, releases the backend. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
 }
 
-let config;
-try {
-  config = loadConfig(Deno.args, (name) => Deno.env.get(name));
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`strangers: ${error.message}\n\n${helpText()}`);
-  Deno.exit(2);
+/** The chat as a request handler over its state, with no listener. */
+export interface ChatApp {
+  state: AppState;
+  handler: (req: Request) => Promise<Response>;
 }
 
-let server;
-try {
-  server = await startServer(config);
-} catch (error) {
-  // Say why in one line: the port is taken, the backend is unreachable…
-  const why = error instanceof Error ? error.message : String(error);
-  console.error(`strangers: cannot start: ${why}`);
-  Deno.exit(1);
+/** Builds the server's state and the app over it (in-process tests use it). */
+export async function createChatApp(
+  config: Config,
+  options: StateOptions = {},
+): Promise<ChatApp & { app: App }> {
+  const state = await createState(config, options);
+  const { log, metrics } = state;
+  const app = createApp({
+    routes,
+    islands,
+    notFound,
+    state,
+    staticDir: STATIC_DIR,
+    bundles: await loadBundleManifest(STATIC_DIR),
+    frameAncestors: config.frameAncestors,
+    onError(error) {
+      metrics.uncaught++;
+      log.error("request_failed", { error: errorName(error) });
+    },
+  });
+  return { state, app, handler: (req) => app.handler(req) };
 }
-server.state.log.announce("listening", `Strangers listening on ${server.url}`, {
-  url: server.url,
-});
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+/** Starts the chat with `config`; resolves once the port is bound. */
+export async function startServer(
+  config: Config,
+  options: StateOptions = {},
+): Promise<ServerHandle> {
+  const { state, app, handler } = await createChatApp(config, options);
+  const { log, metrics } = state;
+  const unwatch = watchUncaught(state);
+  const listener = await listen(app.handler, {
+    port: config.port,
+    hostname: config.hostname,
+    onError(event, error) {
+      metrics.uncaught++;
+      // An accept() error is the operating system's, never a client's words.
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error(event, { error: errorName(error), reason });
+    },
+    drain: () => drain(state),
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    url: listener.url,
+    port: listener.port,
+    state,
+    handler,
+    finished: listener.finished,
+    shutdown: () =>
+      stopped ??= (async () => {
+        await listener.shutdown();
+        await release(state);
+        unwatch();
+      })(),
+  };
+}
+
+/** Runs the command line: `--help`, `--version`, or the server. */
+async function main(args: string[]): Promise<void> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(helpText());
+    Deno.exit(0);
+  }
+  if (args.includes("--version")) {
+    console.log(`strangers ${VERSION}`);
+    Deno.exit(0);
+  }
+  let config;
   try {
-    Deno.addSignalListener(signal, async () => {
-      await server.shutdown();
-      Deno.exit(0);
-    });
-  } catch {
-    // No signals where the platform manages the process (Deno Deploy).
+    config = loadConfig(args, (name) => Deno.env.get(name));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`strangers: ${error.message}\n\n${helpText()}`);
+    Deno.exit(2);
+  }
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    // Say why in one line: the port is taken, the backend is unreachable…
+    const why = error instanceof Error ? error.message : String(error);
+    console.error(`strangers: cannot start: ${why}`);
+    Deno.exit(1);
+  }
+  server.state.log.announce(
+    "listening",
+    `Strangers listening on ${server.url}`,
+    { url: server.url },
+  );
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, async () => {
+        await server.shutdown();
+        Deno.exit(0);
+      });
+    } catch {
+      // No signals where the platform manages the process (Deno Deploy).
+    }
   }
 }
+
+if (import.meta.main) await main(Deno.args);

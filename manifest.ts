@@ -12,10 +12,11 @@ import * as index from "./routes/index.tsx";
 import * as metrics from "./routes/metrics.ts";
 import * as ws from "./routes/ws.ts";
 import * as notFoundPage from "./routes/_404.tsx";
+import type { AppState } from "./lib/app_state.ts";
 import type { RouteModule } from "./lib/web/router.ts";
 
 /** Path → route module. */
-export const routes: Record<string, RouteModule> = {
+export const routes: Record<string, RouteModule<AppState>> = {
   "/": index,
   "/ws": ws,
   "/healthz": healthz,
@@ -23,7 +24,7 @@ export const routes: Record<string, RouteModule> = {
 };
 
 /** The page for unknown paths. */
-export const notFound: RouteModule = notFoundPage;
+export const notFound: RouteModule<AppState> = notFoundPage;
 
 /** Island name (its file name) → component. */
 export const islands = { Chat };

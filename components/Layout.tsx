@@ -19,6 +19,7 @@ export function Layout({ lang, title, description, children }: LayoutProps) {
         {description && <meta name="description" content={description} />}
         <title>{title}</title>
         <link rel="stylesheet" href="/static/styles.css" />
+        <link rel="stylesheet" href="/static/chat.css" />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       </head>
       <body>{children}</body>

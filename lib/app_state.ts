@@ -6,11 +6,11 @@
  */
 
 import type { AddressLimits } from "./ws/admission.ts";
-import type { BundleManifest } from "./web/bundle.ts";
 import type { Config } from "./ops/config.ts";
 import type { Logger } from "./ops/log.ts";
 import type { Metrics } from "./ops/metrics.ts";
 import type { Switchboard } from "./pairing.ts";
+import type { RouteContext } from "./web/router.ts";
 
 /** The server's shared state, one per running server. */
 export interface AppState {
@@ -21,7 +21,11 @@ export interface AppState {
   limits: AddressLimits;
   /** WebSockets this server may hold at once (`MAX_CONNECTIONS`). */
   connectionCap: number;
-  bundles: BundleManifest;
+  /**
+   * WebSockets upgraded and not yet closed: what the connection cap and a
+   * drain count.
+   */
+  openSockets: number;
   /** Milliseconds since epoch when the server started. */
   startedAt: number;
   /** True once shutdown began: new sockets are refused, health says 503. */
@@ -29,3 +33,6 @@ export interface AppState {
   /** Whether the pairing backend answers (always true in memory). */
   backendUp: () => boolean;
 }
+
+/** What this app's route handlers receive. */
+export type AppContext<Data = unknown> = RouteContext<Data, AppState>;

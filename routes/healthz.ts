@@ -7,10 +7,10 @@
  */
 
 import { healthReport } from "../lib/ops/health.ts";
-import type { RouteContext } from "../lib/web/router.ts";
+import type { AppContext } from "../lib/app_state.ts";
 
 export const handler = {
-  GET({ state }: RouteContext): Response {
+  GET({ state }: AppContext): Response {
     const { status, report } = healthReport(state);
     return Response.json(report, {
       status,

@@ -14,7 +14,8 @@ import {
   langCookie,
   pickLanguage,
 } from "../lib/ui/i18n.ts";
-import type { PageProps, RouteContext } from "../lib/web/router.ts";
+import type { AppContext } from "../lib/app_state.ts";
+import type { PageProps } from "../lib/web/router.ts";
 
 interface Data {
   lang: Lang;
@@ -22,7 +23,7 @@ interface Data {
 }
 
 export const handler = {
-  GET(ctx: RouteContext<Data>): Response {
+  GET(ctx: AppContext<Data>): Response {
     const { req, url, state } = ctx;
     const asked = url.searchParams.get("lang");
     const lang = isLang(asked) ? asked : pickLanguage(

@@ -9,10 +9,10 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   renderMetrics,
 } from "../lib/ops/prometheus.ts";
-import type { RouteContext } from "../lib/web/router.ts";
+import type { AppContext } from "../lib/app_state.ts";
 
 export const handler = {
-  async GET({ req, state }: RouteContext): Promise<Response> {
+  async GET({ req, state }: AppContext): Promise<Response> {
     const token = state.config.metricsToken;
     if (
       token && !await bearerMatches(req.headers.get("authorization"), token)

@@ -7,10 +7,10 @@
 
 import { attachSocket } from "../lib/ws/connection.ts";
 import { clientAddress, originAllowed } from "../lib/ws/admission.ts";
-import type { RouteContext } from "../lib/web/router.ts";
+import type { AppContext } from "../lib/app_state.ts";
 
 export const handler = {
-  GET({ req, info, state }: RouteContext): Response {
+  GET({ req, info, state }: AppContext): Response {
     const { config, limits, metrics, log } = state;
     if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", {
@@ -23,7 +23,7 @@ export const handler = {
       log.info("ws_refused", { reason: "shutting_down" });
       return new Response("Shutting down", { status: 503 });
     }
-    if (state.metrics.openSockets >= state.connectionCap) {
+    if (state.openSockets >= state.connectionCap) {
       metrics.refuse("server_full");
       return new Response("Server full, try again soon", {
         status: 503,

@@ -307,7 +307,11 @@ Deno.test("/ws slow reader: a partner that never reads is dropped past 1 MiB buf
     // Deno cannot abort a blocked write: the stuck socket keeps its bounded
     // queue until its peer goes, then everything is released.
     stuck.drop();
-    await until(() => metrics.openSockets === 0, 5000, "stuck socket freed");
+    await until(
+      () => server.handle.state.openSockets === 0,
+      5000,
+      "stuck socket freed",
+    );
     assert.equal(server.handle.state.switchboard.connected, 0);
   } finally {
     await server.stop();

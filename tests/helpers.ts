@@ -7,8 +7,8 @@
 
 import { type Config, defaultConfig } from "../lib/ops/config.ts";
 import { Logger } from "../lib/ops/log.ts";
-import type { Backend } from "../lib/pairing.ts";
-import { type ServerHandle, startServer } from "../lib/server.ts";
+import type { Backend } from "../lib/backends/mod.ts";
+import { type ServerHandle, startServer } from "../main.ts";
 
 /** A server started for one test. */
 export interface TestServer {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
+
+const STATIC_DIR = new URL("../static/", import.meta.url);
 import { loadBundleManifest } from "../lib/web/bundle.ts";
 import { BOOT_DATA_ID } from "../lib/web/client/markers.ts";
 import {
@@ -9,161 +11,146 @@ import {
   serializeBootData,
 } from "../lib/web/islands.ts";
 import { renderPage } from "../lib/web/render.tsx";
+import { inProcessApp } from "./app_helper.ts";
 import { startTestServer, TestClient } from "./helpers.ts";
 import { spawnServer } from "./server_process.ts";
 
 Deno.test("GET / is rendered on the server with the welcome text and Start", async () => {
-  const server = await startTestServer();
-  try {
-    const res = await fetch(server.url, {
-      headers: { "Accept-Language": "en" },
-    });
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get("content-type")!, /^text\/html/);
-    const html = await res.text();
-    assert.match(html, /^<!DOCTYPE html>/);
-    assert.match(html, /Welcome to our chat!/);
-    assert.match(html, /<button[^>]*>Start chat<\/button>/);
-    assert.match(html, /data-island="Chat"/);
-    assert.match(
-      html,
-      /<script type="module" src="\/static\/_islands\/[^"]+-[0-9a-f]{12}\.js">/,
-    );
-    assert.doesNotMatch(html, /<script>(?!<\/script>)/, "no inline script");
-  } finally {
-    await server.stop();
-  }
+  await using app = await inProcessApp();
+  const res = await app.fetch("/", { headers: { "Accept-Language": "en" } });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type")!, /^text\/html/);
+  const html = await res.text();
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /Welcome to our chat!/);
+  assert.match(html, /<button[^>]*>Start chat<\/button>/);
+  assert.match(html, /data-island="Chat"/);
+  assert.match(
+    html,
+    /<script type="module" src="\/static\/_islands\/[^"]+-[0-9a-f]{12}\.js">/,
+  );
+  assert.doesNotMatch(html, /<script>(?!<\/script>)/, "no inline script");
 });
 
 Deno.test("every page carries the security headers", async () => {
-  const server = await startTestServer({
+  await using app = await inProcessApp({
     frameAncestors: "https://example.org",
   });
-  try {
-    for (const path of ["/", "/nope", "/static/styles.css"]) {
-      const res = await fetch(server.url + path);
-      await res.body?.cancel();
-      const csp = res.headers.get("content-security-policy") ?? "";
-      assert.match(csp, /script-src 'self'/, path);
-      assert.doesNotMatch(csp, /unsafe-inline/, path);
-      assert.match(csp, /frame-ancestors https:\/\/example\.org/, path);
-      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
-      assert.equal(res.headers.get("referrer-policy"), "no-referrer");
-    }
-  } finally {
-    await server.stop();
+  for (const path of ["/", "/nope", "/static/styles.css"]) {
+    const res = await app.fetch(path);
+    await res.body?.cancel();
+    const csp = res.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /script-src 'self'/, path);
+    assert.doesNotMatch(csp, /unsafe-inline/, path);
+    assert.match(csp, /frame-ancestors https:\/\/example\.org/, path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(res.headers.get("referrer-policy"), "no-referrer");
   }
 });
 
 Deno.test("frame-ancestors defaults to 'self'", async () => {
-  const server = await startTestServer();
-  try {
-    const res = await fetch(server.url);
-    await res.body?.cancel();
-    assert.match(
-      res.headers.get("content-security-policy")!,
-      /frame-ancestors 'self'/,
-    );
-  } finally {
-    await server.stop();
-  }
+  await using app = await inProcessApp();
+  const res = await app.fetch("/");
+  await res.body?.cancel();
+  assert.match(
+    res.headers.get("content-security-policy")!,
+    /frame-ancestors 'self'/,
+  );
 });
 
 Deno.test("routing: 404 page, 405 with Allow, HEAD without a body", async (t) => {
-  const server = await startTestServer();
-  try {
-    await t.step("unknown path → 404 page without JavaScript", async () => {
-      const res = await fetch(`${server.url}/no/such/page`);
-      assert.equal(res.status, 404);
-      const html = await res.text();
-      assert.match(html, /Not found/);
-      assert.doesNotMatch(html, /<script/);
-    });
-    await t.step("POST / → 405 with Allow", async () => {
-      const res = await fetch(server.url, { method: "POST", body: "x" });
-      await res.body?.cancel();
-      assert.equal(res.status, 405);
-      assert.equal(res.headers.get("allow"), "GET, HEAD");
-    });
-    await t.step("HEAD / → 200 and no body", async () => {
-      const res = await fetch(server.url, { method: "HEAD" });
-      assert.equal(res.status, 200);
-      assert.equal(await res.text(), "");
-      assert.match(res.headers.get("content-type")!, /^text\/html/);
-    });
-    await t.step("GET /ws without upgrade → 426", async () => {
-      const res = await fetch(`${server.url}/ws`);
-      await res.body?.cancel();
-      assert.equal(res.status, 426);
-    });
-  } finally {
-    await server.stop();
-  }
+  await using app = await inProcessApp();
+  await t.step("unknown path → 404 page without JavaScript", async () => {
+    const res = await app.fetch("/no/such/page");
+    assert.equal(res.status, 404);
+    const html = await res.text();
+    assert.match(html, /Not found/);
+    assert.doesNotMatch(html, /<script/);
+  });
+  await t.step("POST / → 405 with Allow", async () => {
+    const res = await app.fetch("/", { method: "POST", body: "x" });
+    await res.body?.cancel();
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "GET, HEAD");
+  });
+  await t.step("HEAD / → 200 and no body", async () => {
+    const res = await app.fetch("/", { method: "HEAD" });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "");
+    assert.match(res.headers.get("content-type")!, /^text\/html/);
+  });
+  await t.step("GET /ws without upgrade → 426", async () => {
+    const res = await app.fetch("/ws");
+    await res.body?.cancel();
+    assert.equal(res.status, 426);
+  });
 });
 
-Deno.test("static files: types, ETag → 304, immutable bundles, no traversal", async (t) => {
+Deno.test("static files: types, ETag → 304, immutable bundles", async (t) => {
+  await using app = await inProcessApp();
+  const bundles = await loadBundleManifest(STATIC_DIR);
+  await t.step("content types and no-cache with ETag", async () => {
+    const css = await app.fetch("/static/styles.css");
+    await css.body?.cancel();
+    assert.equal(css.status, 200);
+    assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
+    assert.equal(css.headers.get("cache-control"), "no-cache");
+    const svg = await app.fetch("/static/favicon.svg");
+    await svg.body?.cancel();
+    assert.equal(svg.headers.get("content-type"), "image/svg+xml");
+  });
+  await t.step("If-None-Match → 304", async () => {
+    const first = await app.fetch("/static/styles.css");
+    await first.body?.cancel();
+    const etag = first.headers.get("etag")!;
+    assert.match(etag, /^"[0-9a-f]+"$/);
+    const again = await app.fetch("/static/styles.css", {
+      headers: { "If-None-Match": etag },
+    });
+    assert.equal(again.status, 304);
+    assert.equal(await again.text(), "");
+  });
+  await t.step("hashed bundle is immutable JavaScript", async () => {
+    const res = await app.fetch(bundles.islands.Chat);
+    const code = await res.text();
+    assert.equal(res.status, 200);
+    assert.equal(
+      res.headers.get("content-type"),
+      "text/javascript; charset=utf-8",
+    );
+    assert.equal(
+      res.headers.get("cache-control"),
+      "public, max-age=31536000, immutable",
+    );
+    assert.ok(code.length > 100);
+  });
+});
+
+Deno.test("static files: no spelling of .. leaves the folder", async () => {
   const server = await startTestServer();
-  const bundles = await loadBundleManifest();
   try {
-    await t.step("content types and no-cache with ETag", async () => {
-      const css = await fetch(`${server.url}/static/styles.css`);
-      await css.body?.cancel();
-      assert.equal(css.status, 200);
-      assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
-      assert.equal(css.headers.get("cache-control"), "no-cache");
-      const svg = await fetch(`${server.url}/static/favicon.svg`);
-      await svg.body?.cancel();
-      assert.equal(svg.headers.get("content-type"), "image/svg+xml");
-    });
-    await t.step("If-None-Match → 304", async () => {
-      const first = await fetch(`${server.url}/static/styles.css`);
-      await first.body?.cancel();
-      const etag = first.headers.get("etag")!;
-      assert.match(etag, /^"[0-9a-f]+"$/);
-      const again = await fetch(`${server.url}/static/styles.css`, {
-        headers: { "If-None-Match": etag },
-      });
-      assert.equal(again.status, 304);
-      assert.equal(await again.text(), "");
-    });
-    await t.step("hashed bundle is immutable JavaScript", async () => {
-      const res = await fetch(server.url + bundles.islands.Chat);
-      const code = await res.text();
-      assert.equal(res.status, 200);
-      assert.equal(
-        res.headers.get("content-type"),
-        "text/javascript; charset=utf-8",
-      );
-      assert.equal(
-        res.headers.get("cache-control"),
-        "public, max-age=31536000, immutable",
-      );
-      assert.ok(code.length > 100);
-    });
-    await t.step("traversal, encoded or not → 404", async () => {
-      for (
-        const path of [
-          "/static/../deno.json",
-          "/static/%2e%2e/deno.json",
-          "/static/%2E%2E/deno.json",
-          "/static/..%2fdeno.json",
-          "/static/%2e%2e%2fdeno.json",
-          "/static/_islands/..%2f..%2fdeno.json",
-          "/static/%252e%252e/deno.json",
-          "/static/.%2e/main.ts",
-          "/static/..%5cdeno.json",
-          "/static/%00",
-          "/static/%zz",
-          "/static/",
-          "/static/_islands",
-        ]
-      ) {
-        // fetch() would normalize the dots itself: speak raw HTTP.
-        const res = await rawGet(server.url, path);
-        assert.match(res, /^HTTP\/1\.1 (404|400)/, path);
-        assert.doesNotMatch(res, /"tasks"/, path);
-      }
-    });
+    for (
+      const path of [
+        "/static/../deno.json",
+        "/static/%2e%2e/deno.json",
+        "/static/%2E%2E/deno.json",
+        "/static/..%2fdeno.json",
+        "/static/%2e%2e%2fdeno.json",
+        "/static/_islands/..%2f..%2fdeno.json",
+        "/static/%252e%252e/deno.json",
+        "/static/.%2e/main.ts",
+        "/static/..%5cdeno.json",
+        "/static/%00",
+        "/static/%zz",
+        "/static/",
+        "/static/_islands",
+      ]
+    ) {
+      // fetch() would normalize the dots itself: speak raw HTTP.
+      const res = await rawGet(server.url, path);
+      assert.match(res, /^HTTP\/1\.1 (404|400)/, path);
+      assert.doesNotMatch(res, /"tasks"/, path);
+    }
   } finally {
     await server.stop();
   }
@@ -236,7 +223,7 @@ Deno.test("serializeBootData() escapes every character that could end the script
 });
 
 Deno.test("the server started from another working directory serves page and bundle, and SIGTERM closes sockets with 1001", async () => {
-  const bundles = await loadBundleManifest();
+  const bundles = await loadBundleManifest(STATIC_DIR);
   const cwd = await Deno.makeTempDir();
   const server = await spawnServer({ cwd, logFormat: "text" });
   const { url } = server;

@@ -46,3 +46,25 @@ Deno.test("README documents every error code and close code", () => {
     assert.ok(has(String(code), `\`${reason}\``), `${code} ${reason}`);
   }
 });
+
+Deno.test("README's code map has one row per folder of the tree", async () => {
+  const start = readme.indexOf("<!-- code-map:start -->");
+  const end = readme.indexOf("<!-- code-map:end -->");
+  assert.ok(start !== -1 && end > start);
+  const table = readme.slice(start, end).split("\n")
+    .filter((line) => line.startsWith("|")).join("\n");
+  const rows = tableCells(table).slice(1)
+    .map((row) => row[0].replaceAll("`", ""));
+  const root = new URL("../", import.meta.url);
+  const folders = ["/"];
+  const skip = /^(\.|node_modules|dist|screenshots|results|_islands)/;
+  async function walk(dir: string): Promise<void> {
+    for await (const entry of Deno.readDir(new URL(dir, root))) {
+      if (!entry.isDirectory || skip.test(entry.name)) continue;
+      folders.push(`${dir}${entry.name}/`);
+      await walk(`${dir}${entry.name}/`);
+    }
+  }
+  await walk("");
+  assert.deepEqual(rows.toSorted(), folders.toSorted());
+});

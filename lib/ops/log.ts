@@ -96,3 +96,8 @@ export class Logger {
     this.log("error", event, fields);
   }
 }
+
+/** The error's class name only: messages may quote client input. */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -22,8 +22,6 @@ export class Metrics {
   waitCount = 0;
   /** Errors caught at the top of the process (never a crash). */
   uncaught = 0;
-  /** WebSockets upgraded and not yet closed. */
-  openSockets = 0;
 
   /** Counts one refused frame. */
   reject(reason: string): void {

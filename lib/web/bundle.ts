@@ -1,14 +1,15 @@
 /**
  * Where the built client bundles live and how the server finds them: the
  * build writes `static/_islands/manifest.json`, the server reads it once,
- * relative to this module (never to the working directory).
+ * from the static folder the app names (never relative to the working
+ * directory).
  *
  * @module
  */
 
-/** Folder of the built bundles, relative to the project root. */
-export const BUNDLE_DIR = "static/_islands/";
-/** The build's manifest, relative to the project root. */
+/** Folder of the built bundles, relative to the static folder. */
+export const BUNDLE_DIR = "_islands/";
+/** The build's manifest, relative to the static folder. */
 export const BUNDLE_MANIFEST = `${BUNDLE_DIR}manifest.json`;
 
 /** URLs of the built boot script and of each island's bundle. */
@@ -18,11 +19,13 @@ export interface BundleManifest {
 }
 
 /**
- * Reads the manifest written by `deno task build`. Throws with a hint when
- * the client has not been built.
+ * Reads the manifest written by `deno task build` under `staticDir`. Throws
+ * with a hint when the client has not been built.
  */
-export async function loadBundleManifest(): Promise<BundleManifest> {
-  const url = new URL(`../../${BUNDLE_MANIFEST}`, import.meta.url);
+export async function loadBundleManifest(
+  staticDir: URL,
+): Promise<BundleManifest> {
+  const url = new URL(BUNDLE_MANIFEST, staticDir);
   try {
     return JSON.parse(await Deno.readTextFile(url)) as BundleManifest;
   } catch (cause) {

@@ -10,7 +10,6 @@
 import type { ComponentType } from "preact";
 import type { AnyVNode } from "./islands.ts";
 import { h } from "preact";
-import type { AppState } from "../app_state.ts";
 
 /** HTTP methods a route may handle. */
 export type Method =
@@ -22,39 +21,39 @@ export type Method =
   | "DELETE"
   | "OPTIONS";
 
-/** What a handler receives. */
-export interface RouteContext<Data = unknown> {
+/** What a handler receives; `State` is whatever the app passed to `createApp`. */
+export interface RouteContext<Data = unknown, State = unknown> {
   req: Request;
   url: URL;
   info: Deno.ServeHandlerInfo<Deno.NetAddr>;
-  state: AppState;
+  state: State;
   /** Renders the route's page with `data`. */
   render(data?: Data, init?: ResponseInit): Response;
 }
 
 /** A request handler. */
-export type Handler<Data = unknown> = (
-  ctx: RouteContext<Data>,
+export type Handler<Data = unknown, State = unknown> = (
+  ctx: RouteContext<Data, State>,
 ) => Response | Promise<Response>;
 
 /** A handler for every method, or one per method. */
-export type Handlers<Data = unknown> =
-  | Handler<Data>
-  | Partial<Record<Method, Handler<Data>>>;
+export type Handlers<Data = unknown, State = unknown> =
+  | Handler<Data, State>
+  | Partial<Record<Method, Handler<Data, State>>>;
 
 /** What a page component receives. */
-export interface PageProps<Data = unknown> {
+export interface PageProps<Data = unknown, State = unknown> {
   data: Data;
   url: URL;
-  state: AppState;
+  state: State;
 }
 
 /** A module in routes/. */
-export interface RouteModule<Data = unknown> {
+export interface RouteModule<State = unknown> {
   // deno-lint-ignore no-explicit-any
-  handler?: Handlers<any>;
+  handler?: Handlers<any, State>;
   // deno-lint-ignore no-explicit-any
-  default?: ComponentType<PageProps<any>>;
+  default?: ComponentType<PageProps<any, State>>;
 }
 
 /** Turns a page vnode into a full HTML response. */
@@ -64,19 +63,19 @@ export type PageRenderer = (
 ) => Response;
 
 /** Options for {@linkcode createRouter}. */
-export interface RouterOptions {
-  routes: Record<string, RouteModule>;
-  notFound: RouteModule;
+export interface RouterOptions<State> {
+  routes: Record<string, RouteModule<State>>;
+  notFound: RouteModule<State>;
   renderPage: PageRenderer;
 }
 
 /** Builds the request handler for a route table. */
-export function createRouter(
-  options: RouterOptions,
+export function createRouter<State>(
+  options: RouterOptions<State>,
 ): (
   req: Request,
   info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-  state: AppState,
+  state: State,
 ) => Promise<Response> {
   const { routes, notFound, renderPage } = options;
   return async (req, info, state) => {
@@ -85,7 +84,7 @@ export function createRouter(
       ? routes[url.pathname]
       : undefined;
     const module = route ?? notFound;
-    const ctx: RouteContext = {
+    const ctx: RouteContext<unknown, State> = {
       req,
       url,
       info,
@@ -114,10 +113,10 @@ export function createRouter(
   };
 }
 
-function pickHandler(
-  module: RouteModule,
+function pickHandler<State>(
+  module: RouteModule<State>,
   method: Method,
-): Handler | "not-allowed" {
+): Handler<unknown, State> | "not-allowed" {
   const handler = module.handler;
   if (typeof handler === "function") return handler;
   if (handler) {
@@ -128,7 +127,7 @@ function pickHandler(
   return "not-allowed";
 }
 
-function allowed(module: RouteModule): Method[] {
+function allowed<State>(module: RouteModule<State>): Method[] {
   const handler = module.handler;
   const methods: Method[] = handler && typeof handler === "object"
     ? Object.keys(handler) as Method[]

@@ -9,9 +9,6 @@
 
 import { BUNDLE_DIR } from "./bundle.ts";
 
-const STATIC_ROOT = new URL("../../static/", import.meta.url);
-const HASHED_PREFIX = BUNDLE_DIR.slice("static/".length);
-
 const TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -32,33 +29,39 @@ interface CachedFile {
   stamp: string;
 }
 
-const cache = new Map<string, CachedFile>();
-
-/**
- * Answers a request for `/static/<path>`; `null` when no such file exists
- * (the caller answers 404).
- */
-export async function serveStatic(
+/** Answers a request for one file under the folder; `null` when none. */
+export type StaticFiles = (
   req: Request,
   path: string,
-): Promise<Response | null> {
-  const relative = safeRelativePath(path);
-  if (relative === null) return null;
-  const file = await readCached(relative);
-  if (!file) return null;
-  const extension = relative.slice(relative.lastIndexOf(".") + 1);
-  const headers = new Headers({
-    "Content-Type": TYPES[extension] ?? "application/octet-stream",
-    "ETag": file.etag,
-    "Cache-Control": relative.startsWith(HASHED_PREFIX)
-      ? "public, max-age=31536000, immutable"
-      : "no-cache",
-  });
-  if (req.headers.get("If-None-Match")?.split(/\s*,\s*/).includes(file.etag)) {
-    return new Response(null, { status: 304, headers });
-  }
-  headers.set("Content-Length", String(file.body.byteLength));
-  return new Response(req.method === "HEAD" ? null : file.body, { headers });
+) => Promise<Response | null>;
+
+/**
+ * Serves the files under `root` (a `file:` URL ending in `/`), given their
+ * path relative to it; `null` when no such file exists (the caller answers
+ * 404). Files are cached in memory while their size and mtime stay the same.
+ */
+export function serveStatic(root: URL): StaticFiles {
+  const cache = new Map<string, CachedFile>();
+  return async (req, path) => {
+    const relative = safeRelativePath(path);
+    if (relative === null) return null;
+    const file = await readCached(root, relative, cache);
+    if (!file) return null;
+    const extension = relative.slice(relative.lastIndexOf(".") + 1);
+    const headers = new Headers({
+      "Content-Type": TYPES[extension] ?? "application/octet-stream",
+      "ETag": file.etag,
+      "Cache-Control": relative.startsWith(BUNDLE_DIR)
+        ? "public, max-age=31536000, immutable"
+        : "no-cache",
+    });
+    const match = req.headers.get("If-None-Match");
+    if (match?.split(/\s*,\s*/).includes(file.etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    headers.set("Content-Length", String(file.body.byteLength));
+    return new Response(req.method === "HEAD" ? null : file.body, { headers });
+  };
 }
 
 /** Decodes `path` and returns it if it stays inside the folder, else `null`. */
@@ -77,14 +80,18 @@ export function safeRelativePath(path: string): string | null {
   return bad ? null : segments.join("/");
 }
 
-async function readCached(relative: string): Promise<CachedFile | null> {
+async function readCached(
+  root: URL,
+  relative: string,
+  cache: Map<string, CachedFile>,
+): Promise<CachedFile | null> {
   // Re-encode each segment so that the URL parser cannot read a dot segment
   // into a name such as "%2e%2e", then make sure we are still inside.
   const url = new URL(
     relative.split("/").map(encodeURIComponent).join("/"),
-    STATIC_ROOT,
+    root,
   );
-  if (!url.href.startsWith(STATIC_ROOT.href)) return null;
+  if (!url.href.startsWith(root.href)) return null;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(url);

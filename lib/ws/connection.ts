@@ -15,8 +15,7 @@ import {
   parseClientFrame,
 } from "./protocol.ts";
 import type { Peer, Session } from "../pairing.ts";
-
-const ABUSE_WINDOW_MS = 10_000;
+import { RateLimiter } from "./rate_limiter.ts";
 
 /** Binds `socket` (just upgraded) to the switchboard. */
 export function attachSocket(
@@ -25,7 +24,7 @@ export function attachSocket(
   address: string,
 ): void {
   const connection = new Connection(socket, state, address);
-  state.metrics.openSockets++;
+  state.openSockets++;
   socket.addEventListener("open", connection);
   socket.addEventListener("message", connection);
   socket.addEventListener("close", connection);
@@ -38,14 +37,7 @@ class Connection implements Peer, EventListenerObject {
   #session: Session | null = null;
   #openedAt = 0;
   #requestTimer: ReturnType<typeof setTimeout> | undefined;
-  // Token buckets: chat frames and typing frames, refilled continuously.
-  #tokens: number;
-  #typingTokens: number;
-  #refilledAt = 0;
-  // When the last `rateAbuseLimit` excess frames came, as a ring; allocated
-  // on the first excess only.
-  #excessTimes: Float64Array | undefined;
-  #excessNext = 0;
+  #limiter: RateLimiter;
   #sent = 0;
   // Deno may dispatch `close` twice (a ping timeout, then the read ending):
   // count the socket down once.
@@ -55,8 +47,13 @@ class Connection implements Peer, EventListenerObject {
     this.#socket = socket;
     this.#state = state;
     this.#address = address;
-    this.#tokens = state.config.rateBurst;
-    this.#typingTokens = state.config.rateTyping * 2;
+    const { config } = state;
+    this.#limiter = new RateLimiter({
+      rate: config.rateMessages,
+      burst: config.rateBurst,
+      typingRate: config.rateTyping,
+      abuseLimit: config.rateAbuseLimit,
+    });
   }
 
   handleEvent(event: Event): void {
@@ -95,7 +92,6 @@ class Connection implements Peer, EventListenerObject {
 
   #onOpen(): void {
     this.#openedAt = Date.now();
-    this.#refilledAt = performance.now();
     this.#session = this.#state.switchboard.join(this);
     this.#state.log.debug("ws_open", {
       ip: this.#state.config.logIps ? this.#address : undefined,
@@ -125,7 +121,12 @@ class Connection implements Peer, EventListenerObject {
       maxMessageLength: config.maxMessageLength,
     });
     const typing = parsed.ok && parsed.frame.type === "typing";
-    if (!this.#take(typing)) {
+    const verdict = this.#limiter.take(typing);
+    if (verdict === "abuse") {
+      this.#state.metrics.reject("rate_abuse");
+      return this.close(CLOSE.policy.code, CLOSE.policy.reason);
+    }
+    if (verdict === "excess") {
       // An extra typing hint is dropped quietly: it is only a hint, and the
       // visitor did nothing wrong that a line on screen should report.
       if (typing) return;
@@ -147,7 +148,7 @@ class Connection implements Peer, EventListenerObject {
     this.#leave();
     const { metrics, limits, log, config } = this.#state;
     metrics.closed(code);
-    metrics.openSockets--;
+    this.#state.openSockets--;
     limits.release(this.#address);
     log.debug("ws_close", {
       code,
@@ -169,38 +170,6 @@ class Connection implements Peer, EventListenerObject {
     this.#state.metrics.reject(code);
     this.#state.log.debug("frame_rejected", { code });
     this.send(errorFrame(code, reason));
-  }
-
-  /** Takes a token for a chat (or typing) frame; counts the excess. */
-  #take(typing: boolean): boolean {
-    const { config } = this.#state;
-    const now = performance.now();
-    const elapsed = (now - this.#refilledAt) / 1000;
-    this.#refilledAt = now;
-    this.#tokens = Math.min(
-      config.rateBurst,
-      this.#tokens + elapsed * config.rateMessages,
-    );
-    this.#typingTokens = Math.min(
-      config.rateTyping * 2,
-      this.#typingTokens + elapsed * config.rateTyping,
-    );
-    if (typing ? this.#typingTokens >= 1 : this.#tokens >= 1) {
-      if (typing) this.#typingTokens--;
-      else this.#tokens--;
-      return true;
-    }
-    // A sliding window: close when the oldest of the last `rateAbuseLimit`
-    // excess frames is less than ABUSE_WINDOW_MS old.
-    const limit = Math.max(1, config.rateAbuseLimit);
-    const times = this.#excessTimes ??= new Float64Array(limit).fill(-Infinity);
-    times[this.#excessNext] = now;
-    this.#excessNext = (this.#excessNext + 1) % limit;
-    if (now - times[this.#excessNext] <= ABUSE_WINDOW_MS) {
-      this.#state.metrics.reject("rate_abuse");
-      this.close(CLOSE.policy.code, CLOSE.policy.reason);
-    }
-    return false;
   }
 }
 
