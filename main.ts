@@ -26,7 +26,10 @@ import {
 } from "./lib/server.ts";
 import { type App, createApp } from "./lib/web/app.ts";
 import { loadBundleManifest } from "./lib/web/bundle.ts";
+import { addressGroup } from "./lib/web/address.ts";
 import { listen } from "./lib/web/listen.ts";
+import { listenNode } from "./lib/web/listen_node.ts";
+import { createNodeEdge } from "./lib/ws/node_edge.ts";
 
 /** The folder served under `/static/` (embedded by `deno compile --include`). */
 const STATIC_DIR = new URL("./static/", import.meta.url);
@@ -79,17 +82,35 @@ export async function startServer(
   const { state, app, handler } = await createChatApp(config, options);
   const { log, metrics } = state;
   const unwatch = watchUncaught(state);
-  const listener = await listen(app.handler, {
+  const serve = {
     port: config.port,
     hostname: config.hostname,
-    onError(event, error) {
+    onError(event: string, error: unknown) {
       metrics.uncaught++;
       // An accept() error is the operating system's, never a client's words.
       const reason = error instanceof Error ? error.message : String(error);
       log.error(event, { error: errorName(error), reason });
     },
     drain: () => drain(state),
-  });
+  };
+  // node:http is absent where the platform serves (Deno Deploy): WS_EDGE=deno.
+  const edge = config.wsEdge === "node" ? createNodeEdge(state) : undefined;
+  const listener = edge
+    ? await listenNode(app.handler, {
+      ...serve,
+      upgrade: edge.upgrade,
+      // Behind a trusted proxy every connection comes from the proxy.
+      maxConnectionsPerGroup: config.trustProxy
+        ? 0
+        : config.maxHttpConnectionsPerIp,
+      groupOf: (address) =>
+        addressGroup(address, { ipv4Prefix: config.ipv4Prefix }),
+      onDropped: (reason) => metrics.reject(`tcp_${reason}`),
+    }).catch((error) => {
+      edge.close();
+      throw error;
+    })
+    : await listen(app.handler, serve);
   let stopped: Promise<void> | undefined;
   return {
     url: listener.url,
@@ -100,6 +121,7 @@ export async function startServer(
     shutdown: () =>
       stopped ??= (async () => {
         await listener.shutdown();
+        edge?.close();
         await release(state);
         unwatch();
       })(),

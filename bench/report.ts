@@ -35,6 +35,18 @@ export interface Results {
   memory?: Both<MemoryRow>;
   churn?: Both<ChurnRow>;
   redis?: Rounds<Backend, RedisRow>;
+  /** Our server on the node:http edge and on Deno's upgrade. */
+  edge?: Rounds<"node" | "deno", EdgeRow>;
+}
+
+/** One run of the edge comparison (`--only edge`). */
+export interface EdgeRow {
+  pairs: number;
+  serverCpuPer10k: number;
+  messagesPerSecond: number;
+  relayP99Ms: number;
+  rssPer1000SocketsMb: number;
+  idleRssMb: number;
 }
 
 /** The machine a run measured on. */

@@ -25,6 +25,7 @@ import { parseFlags, round } from "./lib.ts";
 import { openAndFlood, redisRelay } from "./open_loop.ts";
 import { stopAll, type Target } from "./process.ts";
 import {
+  type EdgeRow,
   type Machine,
   type Outcome,
   type Report,
@@ -53,6 +54,7 @@ const SCENARIOS = [
   "memory",
   "churn",
   "redis",
+  "edge",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -212,6 +214,51 @@ async function main() {
       rounds: plan.redisRounds,
       contenders: ["memory", "redis"],
     }, (backend) => redisRelay(backend, { ours, seconds: plan.redisSeconds }));
+  }
+
+  if (wanted("edge")) {
+    // Our server on each WebSocket edge (WS_EDGE), alternating: relay CPU
+    // per 10k messages at the largest relay size, RSS per 1,000 sockets.
+    results.edge = await alternate({
+      label: "ws edge",
+      rounds: plan.relayRounds,
+      contenders: ["node", "deno"],
+    }, async (edge): Promise<EdgeRow> => {
+      const onEdge = { ...ours, flags: [...ours.flags, "--ws-edge", edge] };
+      const pairs = plan.relayPairs.at(-1)!;
+      const r = await relay("ours", {
+        ours: onEdge,
+        pairs,
+        seconds: plan.relaySeconds,
+      });
+      const m = await memory("ours", { ours: onEdge, steps: plan.memoryPairs });
+      return {
+        pairs,
+        serverCpuPer10k: r.serverCpuPer10k,
+        messagesPerSecond: r.messagesPerSecond,
+        relayP99Ms: r.relayMs.p99,
+        rssPer1000SocketsMb: m.rssPer1000SocketsMb,
+        idleRssMb: m.idleRssMb,
+      };
+    });
+    for (
+      const [key, label] of [["serverCpuPer10k", "CPU s / 10k msgs"], [
+        "rssPer1000SocketsMb",
+        "RSS MiB / 1,000 sockets",
+      ]] as const
+    ) {
+      const mean = (rows: Outcome<EdgeRow>[]) => {
+        const ok = rows.filter((o): o is EdgeRow => !("error" in o));
+        return ok.reduce((n, o) => n + o[key], 0) / ok.length;
+      };
+      const node = mean(results.edge.node);
+      const deno = mean(results.edge.deno);
+      console.error(
+        `  ws edge ${label}: node ${node.toFixed(3)} · deno ${
+          deno.toFixed(3)
+        } · ratio ${(node / deno).toFixed(2)}×`,
+      );
+    }
   }
 
   const report: Report = {

@@ -2,7 +2,10 @@
  * Who talks to whom. The {@linkcode Switchboard} pairs visitors first come,
  * first served, relays their frames and ends a chat when either side leaves.
  * It knows peers only as things that can be sent a text frame and closed, so
- * it runs (and is tested) without sockets.
+ * it runs (and is tested) without sockets. Two rules keep one address from
+ * owning the queue: the pairing cap per address group (`pairing_cap.ts`)
+ * and recent partners not met again (`recent_partners.ts`); both are kept
+ * per instance.
  *
  * The waiting queue and the delivery to a peer sit behind {@linkcode Backend}:
  * in memory by default, or in another process (Redis, Deno KV) so that a
@@ -11,8 +14,13 @@
  * @module
  */
 
-import type { Backend, Delivery } from "./backends/backend.ts";
+import type { Backend, Delivery, Match } from "./backends/backend.ts";
 import { MemoryBackend } from "./backends/memory.ts";
+import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
+import { PairingCap } from "./pairing_cap.ts";
+import { OnlinePush } from "./online_push.ts";
+import { identityOf, RecentPartners } from "./recent_partners.ts";
+import type { JoinOptions, Peer, Session } from "./session.ts";
 import {
   type ClientFrame,
   CLOSE,
@@ -23,27 +31,6 @@ import {
   RESPONSE_FRAME,
   TYPING_FRAMES,
 } from "./ws/protocol.ts";
-
-/** A connected visitor as the switchboard sees it. */
-export interface Peer {
-  /** Sends one text frame. Must not throw for a closed peer. */
-  send(frame: string): void;
-  /** Closes the connection; the transport then calls `Switchboard.leave`. */
-  close(code: number, reason: string): void;
-}
-
-/** Where a visitor is in its one conversation. */
-export type SessionState = "fresh" | "matching" | "waiting" | "chat" | "gone";
-
-/** One visitor's connection as held by the switchboard. */
-export interface Session {
-  readonly id: string;
-  readonly peer: Peer;
-  state: SessionState;
-  partner: string | null;
-  /** When it started waiting (ms since epoch), for the pairing-wait figure. */
-  waitingSince: number;
-}
 
 /** Counters the switchboard keeps for health and metrics. */
 export interface SwitchboardStats {
@@ -61,6 +48,14 @@ export interface SwitchboardOptions {
   backend?: Backend;
   /** Minimum milliseconds between two `online` pushes. @default {1000} */
   onlineInterval?: number;
+  /**
+   * Requests per minute per address group that enter matching; past it a
+   * request waits (parked) until the group's sliding minute allows it.
+   * 0: no cap. @default {0}
+   */
+  maxPairingsPerMinute?: number;
+  /** Time and timers for the cap and the recent partners. @default {SYSTEM_CLOCK} */
+  clock?: Clock;
 }
 
 /**
@@ -77,16 +72,24 @@ export class Switchboard {
   };
   #sessions = new Map<string, Session>();
   #nextId = 0;
-  #onlineInterval: number;
-  #onlineTimer: ReturnType<typeof setTimeout> | undefined;
-  #onlineRefresh: ReturnType<typeof setInterval> | undefined;
-  #onlineSent = -1;
+  #online: OnlinePush;
   #chats = 0;
   #closingAll = false;
+  #cap: PairingCap<Session>;
+  #recent: RecentPartners;
 
   constructor(options: SwitchboardOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
-    this.#onlineInterval = options.onlineInterval ?? 1000;
+    const clock = options.clock ?? SYSTEM_CLOCK;
+    this.#recent = new RecentPartners(clock);
+    this.#cap = new PairingCap<Session>({
+      perMinute: options.maxPairingsPerMinute ?? 0,
+      clock,
+      release: (session) => {
+        session.state = "fresh";
+        this.#enter(session);
+      },
+    });
     this.backend.attach({
       receive: (to, delivery) => this.#receive(to, delivery),
       localCount: () => this.#sessions.size,
@@ -94,14 +97,12 @@ export class Switchboard {
         this.stats.deliveriesLost++;
       },
     });
-    if (this.backend.shared) {
-      // A shared count also moves with joins on other instances.
-      this.#onlineRefresh = setInterval(
-        () => this.#onlineChanged(),
-        this.#onlineInterval,
-      );
-      Deno.unrefTimer(this.#onlineRefresh);
-    }
+    this.#online = new OnlinePush({
+      interval: options.onlineInterval ?? 1000,
+      count: () => this.online,
+      sessions: () => this.#sessions.values(),
+      poll: this.backend.shared,
+    });
   }
 
   /** Visitors connected to this switchboard. */
@@ -119,17 +120,20 @@ export class Switchboard {
     return this.backend.online() ?? this.#sessions.size;
   }
 
-  /** Registers a new connection. */
-  join(peer: Peer): Session {
+  /** Registers a new connection from the address group `options.group`. */
+  join(peer: Peer, options: JoinOptions = {}): Session {
     const session: Session = {
       id: this.backend.idPrefix + (this.#nextId++).toString(36),
       peer,
       state: "fresh",
       partner: null,
       waitingSince: 0,
+      group: options.group ?? "",
+      identity: "",
+      unconfirmed: 0,
     };
     this.#sessions.set(session.id, session);
-    this.#onlineChanged();
+    this.#online.changed();
     return session;
   }
 
@@ -137,13 +141,12 @@ export class Switchboard {
   handle(session: Session, frame: ClientFrame): void {
     switch (frame.type) {
       case "request":
-        return this.#request(session);
+        return this.#request(session, frame.token);
       case "message": {
         if (!this.#requirePartner(session)) return;
         this.stats.messagesRelayed++;
         const [mine, theirs] = messageFrames(frame.message);
-        session.peer.send(mine);
-        return this.#relay(session, theirs);
+        return this.#say(session, mine, theirs);
       }
       case "typing":
         if (!this.#requirePartner(session)) return;
@@ -160,6 +163,7 @@ export class Switchboard {
     const { state, partner } = session;
     session.state = "gone";
     this.#sessions.delete(session.id);
+    if (state === "parked") this.#cap.unpark(session.group, session);
     if (state === "waiting") {
       void this.#settle(this.backend.unqueue(session.id));
     }
@@ -167,13 +171,12 @@ export class Switchboard {
       this.#chats--;
       this.#sendTo(partner!, { kind: "left", partner: session.id });
     }
-    this.#onlineChanged();
+    this.#online.changed();
   }
 
   /** Closes every connection with `code` (shutdown) and stops the timers. */
   closeAll(code: number, reason: string): void {
-    clearTimeout(this.#onlineTimer);
-    this.#onlineTimer = undefined;
+    this.#online.cancel();
     const sessions = [...this.#sessions.values()];
     // Everyone here hears `code`: a local partner must not get 4000 first.
     this.#closingAll = true;
@@ -184,11 +187,10 @@ export class Switchboard {
     }
   }
 
-  /** Stops the online timer; call when the server stops. */
+  /** Stops the online timer and the cap's; call when the server stops. */
   dispose(): void {
-    clearTimeout(this.#onlineTimer);
-    clearInterval(this.#onlineRefresh);
-    this.#onlineTimer = this.#onlineRefresh = undefined;
+    this.#online.dispose();
+    this.#cap.dispose();
   }
 
   /** Visits every local session (for broadcasts and shutdown). */
@@ -206,15 +208,25 @@ export class Switchboard {
     session.peer.send(errorFrame(code, reason));
   }
 
-  #request(session: Session): void {
+  #request(session: Session, token?: string): void {
     if (session.state !== "fresh") {
       return this.#error(session, "already_requested", "request already sent");
     }
-    session.state = "matching";
+    session.identity = identityOf(token, session.group);
     session.waitingSince = Date.now();
-    let result: string | null | Promise<string | null>;
+    if (this.#cap.admit(session.group, session)) this.#enter(session);
+    else session.state = "parked";
+  }
+
+  /** Asks the backend for a partner: the request is past the cap. */
+  #enter(session: Session): void {
+    session.state = "matching";
+    let result: Match | null | Promise<Match | null>;
     try {
-      result = this.backend.match(session.id);
+      result = this.backend.match(session.id, {
+        identity: session.identity,
+        avoid: this.#recent.avoid(session.identity),
+      });
     } catch {
       return this.#unavailable(session);
     }
@@ -234,22 +246,27 @@ export class Switchboard {
     this.#error(session, "unavailable", "pairing is unavailable, try again");
   }
 
-  #matched(session: Session, partner: string | null): void {
+  #matched(session: Session, match: Match | null): void {
     if (session.state === "gone") {
       // Left while the backend was answering: give the match back.
-      if (partner !== null) this.#sendTo(partner, { kind: "requeue" });
+      if (match !== null) this.#sendTo(match.partner, { kind: "requeue" });
       else void this.#settle(this.backend.unqueue(session.id));
       return;
     }
     // Already paired by another instance while our answer was on its way.
     if (session.state !== "matching") return;
-    if (partner === null) {
+    if (match === null) {
       session.state = "waiting";
       return;
     }
     this.stats.pairsMade++;
-    this.#pair(session, partner);
-    this.#sendTo(partner, { kind: "paired", partner: session.id });
+    this.#recent.remember(session.identity, match.identity);
+    this.#pair(session, match.partner);
+    this.#sendTo(match.partner, {
+      kind: "paired",
+      partner: session.id,
+      identity: session.identity,
+    });
   }
 
   #pair(session: Session, partner: string): void {
@@ -261,11 +278,51 @@ export class Switchboard {
     session.peer.send(onlineFrame(this.online));
   }
 
+  /**
+   * Echoes a line to its sender (`mine`) and relays it (`theirs`). A partner
+   * here hears it at once; for one elsewhere the echo waits until the
+   * backend has taken the line, and a line it refuses is reported as not
+   * delivered instead of echoed.
+   */
+  #say(session: Session, mine: string, theirs: string): void {
+    const partner = this.#sessions.get(session.partner!);
+    if (partner) {
+      session.peer.send(mine);
+      if (partner.state === "chat") partner.peer.send(theirs);
+      return;
+    }
+    const accepted = this.backend.deliver(session.partner!, {
+      kind: "frame",
+      frame: theirs,
+    });
+    if (!accepted) return session.peer.send(mine);
+    session.unconfirmed++;
+    const settle = (ok: boolean) => {
+      // A chat that ended with 1011 reported its pending lines already.
+      if (session.state !== "chat" || session.unconfirmed === 0) return;
+      session.unconfirmed--;
+      if (ok) session.peer.send(mine);
+      else this.#notDelivered(session, 1);
+    };
+    accepted.then(settle, () => settle(false));
+  }
+
+  #notDelivered(session: Session, lines: number): void {
+    this.#error(
+      session,
+      "not_delivered",
+      lines === 1
+        ? "your last line was not delivered"
+        : `your last ${lines} lines were not delivered`,
+    );
+  }
+
   /** Sends `frame` to the partner of `session`, directly when it is here. */
   #relay(session: Session, frame: string): void {
     const partner = this.#sessions.get(session.partner!);
     if (!partner) {
-      return this.backend.deliver(session.partner!, { kind: "frame", frame });
+      this.backend.deliver(session.partner!, { kind: "frame", frame });
+      return;
     }
     if (partner.state === "chat") partner.peer.send(frame);
   }
@@ -292,6 +349,7 @@ export class Switchboard {
         if (session.state !== "waiting" && session.state !== "matching") {
           return this.#sendTo(delivery.partner, { kind: "left", partner: to });
         }
+        this.#recent.remember(session.identity, delivery.identity ?? "");
         return this.#pair(session, delivery.partner);
       case "left":
         if (this.#closingAll) return;
@@ -300,35 +358,19 @@ export class Switchboard {
         }
         return;
       case "requeue":
-        if (session.state === "waiting") {
-          session.state = "fresh";
-          this.#request(session);
-        }
+        // Not the visitor's doing: it keeps its place in the cap's count.
+        if (session.state === "waiting") this.#enter(session);
         return;
       case "lost":
         if (session.state === "chat") {
+          if (session.unconfirmed > 0) {
+            this.#notDelivered(session, session.unconfirmed);
+            session.unconfirmed = 0;
+          }
           session.peer.close(CLOSE.backend.code, CLOSE.backend.reason);
         }
         return;
     }
-  }
-
-  #onlineChanged(): void {
-    if (this.#onlineTimer !== undefined) return;
-    const timer = setTimeout(() => {
-      this.#onlineTimer = undefined;
-      const count = this.online;
-      if (count === this.#onlineSent) return;
-      this.#onlineSent = count;
-      // Only screens before a chat show the count: a frame to a visitor in
-      // a chat would cost a write and show nothing.
-      const frame = onlineFrame(count);
-      for (const session of this.#sessions.values()) {
-        if (session.state !== "chat") session.peer.send(frame);
-      }
-    }, this.#onlineInterval);
-    Deno.unrefTimer(timer);
-    this.#onlineTimer = timer;
   }
 
   async #settle(result: void | Promise<void>): Promise<void> {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import type { MemoryBackend } from "./backends/memory.ts";
-import { type Peer, type Session, Switchboard } from "./pairing.ts";
+import { Switchboard, type SwitchboardOptions } from "./pairing.ts";
+import type { JoinOptions, Peer, Session } from "./session.ts";
+import { RECENT_MS } from "./recent_partners.ts";
+import { FakeClock } from "../tests/support/clock.ts";
 
 /** A peer that records what it is sent and how it was closed. */
 class FakePeer implements Peer {
@@ -177,4 +180,230 @@ Deno.test("Switchboard coalesces online pushes to one per interval", async () =>
   await new Promise((r) => setTimeout(r, 80));
   assert.deepEqual(peers[0].frames.at(-1), { type: "online", count: 4 });
   board.dispose();
+});
+
+/** A switchboard on a fake clock, and visitors that join it from a group. */
+function clocked(options: SwitchboardOptions = {}) {
+  const clock = new FakeClock();
+  const board = new Switchboard({ clock, ...options });
+  const join = (group: string, join: JoinOptions = {}) => {
+    const peer = new FakePeer(board);
+    peer.session = board.join(peer, { group, ...join });
+    return peer;
+  };
+  const ask = (peer: FakePeer, token?: string) =>
+    board.handle(peer.session, { type: "request", token });
+  return { board, clock, join, ask };
+}
+
+Deno.test("Switchboard caps requests per minute per address group: the rest wait, then pair", async (t) => {
+  const { board, clock, join, ask } = clocked({ maxPairingsPerMinute: 2 });
+  const [a, b, c, d] = [join("g"), join("g"), join("g"), join("g")];
+  const e = join("h");
+  await t.step("within the cap, one group pairs with itself", () => {
+    ask(a);
+    ask(b);
+    assert.equal(a.session.partner, b.session.id);
+  });
+  await t.step("past it, requests are parked without an error", () => {
+    ask(c);
+    ask(d);
+    assert.equal(c.session.state, "parked");
+    assert.equal(d.session.state, "parked");
+    assert.deepEqual([...c.types(), ...d.types()], []);
+  });
+  await t.step(
+    "another group is not held up, nor paired with the parked",
+    () => {
+      ask(e);
+      assert.equal(e.session.state, "waiting");
+    },
+  );
+  await t.step(
+    "a minute after the first counted request, the parked enter matching in order",
+    () => {
+      clock.advance(59_999);
+      assert.equal(c.session.state, "parked");
+      clock.advance(1);
+      assert.equal(c.session.partner, e.session.id);
+      assert.equal(d.session.state, "waiting");
+      assert.deepEqual(c.types(), ["response"]);
+      assert.equal(clock.pending, 0);
+    },
+  );
+  board.dispose();
+});
+
+Deno.test("Switchboard's cap is a sliding minute: a group's requests spread out are never parked", () => {
+  const { board, clock, join, ask } = clocked({ maxPairingsPerMinute: 3 });
+  for (let i = 0; i < 12; i++) {
+    const p = join("g");
+    ask(p);
+    assert.notEqual(p.session.state, "parked", `request ${i}`);
+    clock.advance(20_000);
+  }
+  // 40 s and 20 s ago are in the window, 60 s ago just left it.
+  const burst = [join("g"), join("g"), join("g")];
+  for (const p of burst) ask(p);
+  assert.deepEqual(burst.map((p) => p.session.state === "parked"), [
+    false,
+    true,
+    true,
+  ]);
+  board.dispose();
+});
+
+Deno.test("Switchboard forgets a parked visitor who leaves and stops its timer", () => {
+  const { board, clock, join, ask } = clocked({ maxPairingsPerMinute: 1 });
+  const [a, b] = [join("g"), join("g")];
+  ask(a);
+  ask(b);
+  assert.equal(b.session.state, "parked");
+  assert.equal(clock.pending, 1);
+  board.leave(b.session);
+  assert.equal(clock.pending, 0);
+  clock.advance(120_000);
+  assert.equal(a.session.state, "waiting");
+  assert.equal(board.connected, 1);
+  board.dispose();
+});
+
+Deno.test("Switchboard with no cap (0) pairs any number from one group", () => {
+  const { board, join, ask } = clocked();
+  const peers = Array.from({ length: 100 }, () => join("127.0.0.1"));
+  for (const p of peers) ask(p);
+  assert.equal(board.stats.pairsMade, 50);
+  board.dispose();
+});
+
+Deno.test("Switchboard remembers recent partners by address group: Next does not bring the same one back", async (t) => {
+  const { board, clock, join, ask } = clocked();
+  const bot = join("bot");
+  ask(bot);
+  const v = join("v");
+  ask(v);
+  assert.equal(v.session.partner, bot.session.id);
+  board.leave(v.session); // Next: this socket ends, the bot's is closed
+  assert.equal(bot.closedWith, 4000);
+  const bot2 = join("bot");
+  ask(bot2);
+  const v2 = join("v");
+  await t.step("the visitor's next request skips the bot", () => {
+    ask(v2);
+    assert.equal(v2.session.state, "waiting");
+    assert.equal(bot2.session.state, "waiting");
+  });
+  await t.step("the bot's own memory keeps it from the visitor too", () => {
+    board.leave(v2.session);
+    const v3 = join("v");
+    ask(v3);
+    const bot3 = join("bot");
+    board.leave(bot2.session);
+    ask(bot3);
+    assert.equal(bot3.session.state, "waiting");
+    assert.equal(v3.session.state, "waiting");
+    board.leave(bot3.session);
+    board.leave(v3.session);
+  });
+  await t.step("another visitor still meets the bot", () => {
+    const bot4 = join("bot");
+    ask(bot4);
+    const w = join("w");
+    ask(w);
+    assert.equal(w.session.partner, bot4.session.id);
+    board.leave(w.session);
+  });
+  await t.step("after RECENT_MS they may meet again", () => {
+    clock.advance(RECENT_MS);
+    const bot5 = join("bot");
+    ask(bot5);
+    const v4 = join("v");
+    ask(v4);
+    assert.equal(v4.session.partner, bot5.session.id);
+  });
+  board.dispose();
+});
+
+Deno.test("Switchboard remembers only the last three partners", () => {
+  const { board, join, ask } = clocked();
+  const meet = (mine: string, theirs: string) => {
+    const a = join(theirs), b = join(mine);
+    ask(a);
+    ask(b);
+    const met = b.session.partner === a.session.id;
+    board.leave(a.session);
+    board.leave(b.session);
+    return met;
+  };
+  for (const g of ["p1", "p2", "p3", "p4"]) assert.ok(meet("v", g), g);
+  assert.ok(!meet("v", "p1"), "p1 still remembers v");
+  for (const g of ["q1", "q2", "q3"]) assert.ok(meet("p1", g), g);
+  assert.ok(meet("v", "p1"), "each pushed the other out after three more");
+  assert.ok(!meet("v", "p4"), "p4 is still recent");
+  board.dispose();
+});
+
+Deno.test("Switchboard knows a visitor by its browser token before its address", async (t) => {
+  const { board, join, ask } = clocked();
+  const T1 = "tab-token-one-1234", T2 = "tab-token-two-5678";
+  const x = join("nat");
+  ask(x, T1);
+  const y = join("home");
+  ask(y);
+  assert.equal(y.session.partner, x.session.id);
+  board.leave(x.session);
+  board.leave(y.session);
+  await t.step("another browser behind the same address is not avoided", () => {
+    const y2 = join("home");
+    ask(y2);
+    const z = join("nat");
+    ask(z, T2);
+    assert.equal(z.session.partner, y2.session.id);
+    board.leave(y2.session);
+    board.leave(z.session);
+  });
+  await t.step("the same browser is, whatever its address", () => {
+    const y3 = join("home");
+    ask(y3);
+    const x2 = join("elsewhere");
+    ask(x2, T1);
+    assert.equal(x2.session.state, "waiting");
+    board.leave(y3.session);
+    board.leave(x2.session);
+  });
+  await t.step("without a token, the address is the identity", () => {
+    const y4 = join("home");
+    ask(y4);
+    const z2 = join("nat");
+    ask(z2);
+    assert.equal(z2.session.partner, y4.session.id);
+    board.leave(z2.session);
+    board.leave(y4.session);
+    const y5 = join("home");
+    ask(y5);
+    const z3 = join("nat");
+    ask(z3, "a-third-browser-token");
+    assert.equal(
+      z3.session.partner,
+      y5.session.id,
+      "a token is a new identity",
+    );
+  });
+  board.dispose();
+});
+
+Deno.test("Switchboard lets two tabs of one address chat, press Next and chat again", () => {
+  for (const token of [undefined, "one-browser-token-x"]) {
+    const { board, join, ask } = clocked({ maxPairingsPerMinute: 20 });
+    const a = join("127.0.0.1"), b = join("127.0.0.1");
+    ask(a, token);
+    ask(b, token);
+    assert.equal(a.session.partner, b.session.id);
+    board.leave(a.session);
+    const a2 = join("127.0.0.1"), b2 = join("127.0.0.1");
+    ask(a2, token);
+    ask(b2, token);
+    assert.equal(b2.session.partner, a2.session.id, String(token));
+    board.dispose();
+  }
 });

@@ -36,7 +36,10 @@ export async function createState(
     new Logger({ format: config.logFormat, level: config.logLevel });
   const metrics = new Metrics();
   const backend: Backend = options.backend ?? await createBackend(config);
-  const switchboard = new Switchboard({ backend });
+  const switchboard = new Switchboard({
+    backend,
+    maxPairingsPerMinute: config.maxPairingsPerMinute,
+  });
   switchboard.stats.onPaired = (seconds) => metrics.observeWait(seconds);
   return {
     config,
@@ -46,6 +49,7 @@ export async function createState(
     limits: new AddressLimits({
       maxSockets: config.maxSocketsPerIp,
       maxHandshakesPerMinute: config.maxHandshakesPerMinute,
+      ipv4Prefix: config.ipv4Prefix,
     }),
     connectionCap: config.maxConnections || Infinity,
     openSockets: 0,

@@ -10,6 +10,7 @@ import {
   renderMetrics,
 } from "../lib/ops/prometheus.ts";
 import type { AppContext } from "../lib/app_state.ts";
+import { bearerMatches } from "../lib/ops/access.ts";
 
 export const handler = {
   async GET({ req, state }: AppContext): Promise<Response> {
@@ -33,28 +34,3 @@ export const handler = {
     });
   },
 };
-
-/**
- * Whether `authorization` is `Bearer <token>`. Both sides are hashed first so
- * that the comparison takes the same time whatever the length or the first
- * differing byte.
- */
-async function bearerMatches(
-  authorization: string | null,
-  token: string,
-): Promise<boolean> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  const [given, wanted] = await Promise.all(
-    [match?.[1] ?? "", token].map(async (text) =>
-      new Uint8Array(
-        await crypto.subtle.digest(
-          "SHA-256",
-          new TextEncoder().encode(text),
-        ),
-      )
-    ),
-  );
-  let diff = match ? 0 : 1;
-  for (let i = 0; i < wanted.length; i++) diff |= given[i] ^ wanted[i];
-  return diff === 0;
-}

@@ -47,12 +47,17 @@ Deno.test("server process: a client killed with SIGKILL mid-chat has its partner
   }
 });
 
-Deno.test("server process: 300 frames of 1 MiB close with 1009, partners get 4000, memory stays bounded", async () => {
+Deno.test("server process: 600 frames of 1 MiB close with 1009, partners get 4000, memory stays bounded", async () => {
   const server = await spawnServer({ args: NO_ADDRESS_LIMITS });
   try {
     const big = "x".repeat(MiB);
+    // One pairing at a time: concurrent pair() calls could match two
+    // senders with each other, and one's 1009 would reach the other as 4000.
+    let pairing: Promise<unknown> = Promise.resolve();
     const round = async () => {
-      const [a, b] = await pair(server.wsUrl);
+      const paired = pairing.then(() => pair(server.wsUrl));
+      pairing = paired.catch(() => {});
+      const [a, b] = await paired;
       a.send(big);
       assert.equal((await a.closed).code, 1009);
       assert.equal((await b.closed).code, 4000);
@@ -66,10 +71,11 @@ Deno.test("server process: 300 frames of 1 MiB close with 1009, partners get 400
     // Warm up (JIT, buffers) before taking the baseline.
     for (let i = 0; i < 5; i++) await round();
     const baseline = await server.rss();
-    // The heap and the allocator keep some pages once grown: the first
-    // 100 MiB set the plateau, the next 200 MiB must not raise it.
-    const plateau = await rounds(100);
-    const after = await rounds(200);
+    // The heap and the allocator keep some pages once grown (with the
+    // node:http edge the plateau comes at about 300 frames): the first
+    // 300 MiB set the plateau, the next 300 MiB must not raise it.
+    const plateau = await rounds(300);
+    const after = await rounds(300);
     // The server still serves.
     const [a, b] = await pair(server.wsUrl);
     a.send({ type: "message", message: "after the storm" });
@@ -78,13 +84,16 @@ Deno.test("server process: 300 frames of 1 MiB close with 1009, partners get 400
     await b.closed;
     const mb = (n: number) => (n / MiB).toFixed(1);
     console.log(
-      `rss baseline ${mb(baseline)} MiB, after 100 frames ${
+      `rss baseline ${mb(baseline)} MiB, after 300 frames ${
         mb(plateau)
-      }, after 300 ${mb(after)}`,
+      }, after 600 ${mb(after)}`,
     );
-    // Kept frames would add 200 MiB between the two measures.
+    // Kept frames would add 300 MiB between the two measures.
     assert.ok(after - plateau < 48 * MiB, "memory grew with the frames");
-    assert.ok(after - baseline < 96 * MiB, "memory grew with the frames");
+    // The node:http edge reads part of each refused frame before it stops
+    // reading: its plateau sits about 100 MiB above the baseline (Deno's
+    // own upgrade: about 15 MiB), and stays there however many frames come.
+    assert.ok(after - baseline < 128 * MiB, "memory grew with the frames");
   } finally {
     assert.equal((await server.stop()).code, 0);
   }
@@ -108,9 +117,12 @@ Deno.test("server process: chat text never appears in any log line, even at debu
       marker,
     ];
     for (const frame of bad) {
-      a.send(frame);
-      const error = await a.next("error");
+      // One socket each: a code is answered at most once a second.
+      const c = await TestClient.open(server.wsUrl);
+      c.send(frame);
+      const error = await c.next("error");
       assert.doesNotMatch(JSON.stringify(error), new RegExp(marker));
+      await c.close();
     }
     a.socket.send(new TextEncoder().encode(marker));
     await a.next("error");

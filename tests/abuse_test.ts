@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
-import { RawSocket, within } from "./security_helpers.ts";
+import { encodeFrame, RawSocket, within } from "./security_helpers.ts";
 
 /** Polls `check` every 10 ms until it holds, failing after `ms`. */
 async function until(check: () => boolean, ms: number, what: string) {
@@ -72,21 +72,29 @@ Deno.test("/ws size: a frame over 16 KiB closes with 1009, the partner gets 4000
   }
 });
 
-Deno.test("/ws rate: a burst past 10 gets rate_limited errors; typing has its own allowance", async () => {
+Deno.test("/ws rate: a burst past 10 gets a rate_limited error; typing has its own allowance", async () => {
   const server = await startTestServer();
   try {
     const [a, b] = await pair(server.wsUrl);
     const started = performance.now();
     for (let i = 0; i < 20; i++) a.send({ type: "message", message: `m${i}` });
-    let relayed = 0;
-    let limited = 0;
-    while (relayed + limited < 20) {
-      const frame = await a.next();
-      if (frame.type === "message") relayed++;
-      else if (frame.code === "rate_limited") limited++;
-      else assert.fail(`unexpected ${JSON.stringify(frame)}`);
-    }
+    // Typing has its own bucket: a hint relayed there and back tells that
+    // every frame before it was handled and its answers delivered.
+    a.send({ type: "typing", on: true });
+    await b.next("typing");
+    b.send({ type: "typing", on: true });
+    await a.next("typing");
     const seconds = (performance.now() - started) / 1000;
+    const relayed = a.pending("message").length;
+    const errors = a.pending("error");
+    const limited = errors.filter((f) => f.code === "rate_limited").length;
+    assert.equal(errors.length, limited, JSON.stringify(errors));
+    // Refused frames are answered once a second, not one by one.
+    assert.ok(
+      limited >= 1 && limited <= Math.ceil(seconds),
+      `${limited} errors`,
+    );
+    for (let i = 0; i < relayed; i++) await a.next("message");
     // A burst of 10 (one went on `request`) plus the 5/s refill meanwhile.
     assert.ok(relayed >= 9, `relayed ${relayed}`);
     assert.ok(relayed <= 9 + Math.ceil(seconds * 5), `relayed ${relayed}`);
@@ -95,8 +103,6 @@ Deno.test("/ws rate: a burst past 10 gets rate_limited errors; typing has its ow
       assert.equal((await b.next("message")).message, `m${i}`);
     }
     // The chat bucket is empty; typing frames still pass on their own.
-    b.send({ type: "typing", on: true });
-    assert.deepEqual(await a.next("typing"), { type: "typing", on: true });
     for (let i = 0; i < 4; i++) a.send({ type: "typing", on: i % 2 === 0 });
     assert.equal((await b.next("typing")).on, true);
     assert.equal((await b.next("typing")).on, false);
@@ -132,35 +138,36 @@ Deno.test("/ws rate: typing past its allowance is dropped quietly, not relayed",
 });
 
 /**
- * Sends `burst` messages at once, then one at a time after each answer, so
- * nothing is in flight when the server closes (Deno resets a connection that
- * still has unread frames, and the close code would be lost). Resolves with
- * the close and the rate_limited errors seen.
+ * Sends `burst` frames at once, then one more every 50 ms until the socket
+ * closes (or `most` were sent), so nothing is in flight when the server
+ * closes (Deno resets a connection that still has unread frames, and the
+ * close code would be lost). Resolves with the close and the error frames
+ * received.
  */
-async function abuse(client: TestClient, burst: number, most: number) {
+async function abuse(
+  client: TestClient,
+  burst: number,
+  most: number,
+  frame: string | Uint8Array = JSON.stringify({
+    type: "message",
+    message: "spam",
+  }),
+) {
   let sent = 0;
-  let answered = 0;
-  let limited = 0;
   const send = () => {
-    client.send({ type: "message", message: "spam" });
+    client.socket.send(frame);
     sent++;
   };
   for (let i = 0; i < burst; i++) send();
+  let closed = false;
+  client.closed.then(() => closed = true);
   while (sent < most) {
-    let frame;
-    try {
-      frame = await client.next();
-    } catch {
-      break;
-    }
-    answered++;
-    if (frame.code === "rate_limited") limited++;
-    if (answered === sent) send();
+    await new Promise((r) => setTimeout(r, 50));
+    if (closed) break;
+    send();
   }
-  for (const frame of client.pending("error")) {
-    if (frame.code === "rate_limited") limited++;
-  }
-  return { close: await client.closed, limited, sent };
+  const close = await client.closed;
+  return { close, errors: client.pending("error"), sent };
 }
 
 Deno.test("/ws rate: 50 excess frames within 10 s close with 1008; the partner gets 4000", async () => {
@@ -168,12 +175,19 @@ Deno.test("/ws rate: 50 excess frames within 10 s close with 1008; the partner g
   try {
     const [a, b] = await pair(server.wsUrl);
     // 9 tokens are left after `request`: the 59th frame is the 50th excess.
-    const { close, limited, sent } = await abuse(a, 59, 200);
+    const { close, errors, sent } = await abuse(a, 59, 200);
     assert.deepEqual(close, { code: 1008, reason: "rate_abuse" });
-    assert.equal(limited, 49, "an error for each excess frame but the last");
+    assert.ok(
+      errors.length >= 1 && errors.length <= 2,
+      `${errors.length} errors: one a second, not one per excess frame`,
+    );
+    assert.ok(errors.every((f) => f.code === "rate_limited"));
     assert.ok(sent >= 59 && sent < 200, `${sent}`);
     assert.equal((await b.closed).code, 4000);
     assert.equal(server.handle.state.metrics.rejected.get("rate_abuse"), 1);
+    assert.ok(
+      (server.handle.state.metrics.rejected.get("rate_limited") ?? 0) >= 49,
+    );
   } finally {
     await server.stop();
   }
@@ -183,10 +197,76 @@ Deno.test("/ws rate: rateAbuseLimit - 1 excess frames are tolerated, the next cl
   const server = await startTestServer({ rateAbuseLimit: 5 });
   try {
     const [a, b] = await pair(server.wsUrl);
-    const { close, limited } = await abuse(a, 13, 100);
+    // 9 tokens, then 4 excess frames: still open.
+    for (let i = 0; i < 13; i++) a.send({ type: "message", message: "spam" });
+    a.send({ type: "typing", on: true });
+    await b.next("typing");
+    assert.equal(a.socket.readyState, WebSocket.OPEN);
+    const { close } = await abuse(a, 1, 10);
     assert.equal(close.code, 1008);
-    assert.equal(limited, 4);
     await b.closed;
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/ws rate: binary frames spend the same budget; a flood closes with 1008 and gets at most a few error frames", async () => {
+  const server = await startTestServer();
+  try {
+    const [a, b] = await pair(server.wsUrl);
+    const { close, errors, sent } = await abuse(
+      a,
+      59,
+      200,
+      new Uint8Array(7),
+    );
+    assert.deepEqual(close, { code: 1008, reason: "rate_abuse" });
+    assert.ok(sent < 200, `${sent}`);
+    assert.ok(errors.length <= 4, `${errors.length} error frames`);
+    assert.deepEqual(
+      new Set(errors.map((f) => f.code)),
+      new Set(["binary_not_supported", "rate_limited"]),
+    );
+    assert.equal((await b.closed).code, 4000);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/ws amplification: 5,000 bad frames within the rate get one error frame per code back, not 5,000", async () => {
+  const server = await startTestServer({
+    rateMessages: 100_000,
+    rateBurst: 100_000,
+  });
+  try {
+    const raw = await RawSocket.connect(server.handle.port);
+    assert.equal(raw.status, 101);
+    const frame = encodeFrame(2, new Uint8Array(7));
+    const flood = new Uint8Array(frame.length * 5000);
+    for (let i = 0; i < 5000; i++) flood.set(frame, i * frame.length);
+    await raw.sendBytes(flood);
+    await raw.sendText('{"type":"dance"}');
+    let received = 0;
+    const codes: string[] = [];
+    while (true) {
+      const next = await within(raw.readFrame(), 5000, "answers");
+      assert.ok(next && next.opcode !== 8, "still open");
+      if (next.opcode !== 1) continue;
+      received += next.payload.length;
+      const value = JSON.parse(new TextDecoder().decode(next.payload));
+      if (value.type !== "error") continue;
+      codes.push(value.code);
+      if (value.code === "unknown_type") break;
+    }
+    assert.deepEqual(codes, ["binary_not_supported", "unknown_type"]);
+    assert.ok(received < 300, `${received} bytes back for ${flood.length}`);
+    assert.equal(
+      server.handle.state.metrics.rejected.get("binary_not_supported"),
+      5000,
+    );
+    await raw.sendFrame(8, new Uint8Array([0x03, 0xe8]));
+    await raw.closeCode();
+    raw.drop();
   } finally {
     await server.stop();
   }

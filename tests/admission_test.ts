@@ -7,47 +7,136 @@ import {
 import { startTestServer, TestClient } from "./helpers.ts";
 import { RawSocket } from "./security_helpers.ts";
 
-Deno.test("originAllowed() accepts no Origin, the page's own host and listed origins only", () => {
+/** A handshake request for {@linkcode originAllowed}. */
+function handshake(
+  headers: Record<string, string>,
+  url = "http://chat.example:8000/ws",
+): Request {
+  return new Request(url, { headers });
+}
+
+Deno.test("originAllowed() accepts no Origin, the page's own scheme and host and listed origins only", () => {
   const host = "chat.example:8000";
-  assert.equal(originAllowed(null, host, []), true);
-  assert.equal(originAllowed("http://chat.example:8000", host, []), true);
+  const allowed = (origin: string | null, options = {}, h = host) =>
+    originAllowed(
+      handshake(origin === null ? { host: h } : { origin, host: h }),
+      options,
+    );
+  assert.equal(allowed(null), true);
+  assert.equal(allowed("http://chat.example:8000"), true);
+  // Plain HTTP with no trusted proxy: a TLS proxy may be in front.
   assert.equal(
-    originAllowed("https://CHAT.example:8000", "Chat.Example:8000", []),
+    allowed("https://CHAT.example:8000", {}, "Chat.Example:8000"),
     true,
   );
-  assert.equal(originAllowed("https://evil.example", host, []), false);
-  assert.equal(originAllowed("http://chat.example:8001", host, []), false);
-  assert.equal(originAllowed("http://chat.example.evil:8000", host, []), false);
-  assert.equal(originAllowed("null", host, []), false);
-  assert.equal(originAllowed("not a url", host, []), false);
-  assert.equal(originAllowed("http://chat.example:8000", null, []), false);
-  const allowed = ["https://partner.example"];
-  assert.equal(originAllowed("https://partner.example", host, allowed), true);
-  assert.equal(originAllowed("http://partner.example", host, allowed), false);
-  assert.equal(originAllowed("https://any.example", host, ["*"]), true);
+  assert.equal(allowed("https://evil.example"), false);
+  assert.equal(allowed("http://chat.example:8001"), false);
+  assert.equal(allowed("http://chat.example.evil:8000"), false);
+  assert.equal(allowed("ftp://chat.example:8000"), false, "not a web scheme");
+  assert.equal(allowed("null"), false);
+  assert.equal(allowed("not a url"), false);
+  assert.equal(
+    originAllowed(handshake({ origin: "http://chat.example:8000" }), {}),
+    false,
+    "no Host",
+  );
+  const partner = { allowedOrigins: ["https://partner.example"] };
+  assert.equal(allowed("https://partner.example", partner), true);
+  assert.equal(allowed("http://partner.example", partner), false);
+  assert.equal(allowed("https://any.example", { allowedOrigins: ["*"] }), true);
 });
 
-Deno.test("clientAddress() ignores proxy headers unless trusted, then takes the last hop", () => {
+Deno.test("originAllowed() compares the scheme the client used, when TLS or a trusted proxy tells it", () => {
+  const tls = (origin: string) =>
+    originAllowed(
+      handshake({ origin, host: "chat.example" }, "https://chat.example/ws"),
+    );
+  assert.equal(tls("https://chat.example"), true);
+  assert.equal(tls("http://chat.example"), false);
+  for (
+    const [trustProxy, header] of [
+      ["x-forwarded-for", { "x-forwarded-proto": "https" }],
+      ["forwarded", { forwarded: "for=192.0.2.1;proto=https" }],
+    ] as const
+  ) {
+    const proxied = (origin: string) =>
+      originAllowed(handshake({ origin, host: "chat.example", ...header }), {
+        trustProxy,
+      });
+    assert.equal(proxied("https://chat.example"), true, trustProxy);
+    assert.equal(proxied("http://chat.example"), false, trustProxy);
+  }
+  // The header of a proxy not trusted says nothing.
+  assert.equal(
+    originAllowed(
+      handshake({
+        origin: "http://chat.example",
+        host: "chat.example",
+        "x-forwarded-proto": "https",
+      }),
+      { trustProxy: "forwarded" },
+    ),
+    true,
+  );
+});
+
+Deno.test("originAllowed() with a public origin pins Origin and Host: DNS rebinding is refused", () => {
+  const options = {
+    publicOrigin: "https://chat.example.com",
+    allowedOrigins: ["https://partner.example"],
+  };
+  const allowed = (headers: Record<string, string>) =>
+    originAllowed(handshake(headers), options);
+  const own = { origin: "https://chat.example.com", host: "chat.example.com" };
+  assert.equal(allowed(own), true);
+  assert.equal(allowed({ ...own, host: "CHAT.example.com:443" }), true);
+  assert.equal(allowed({ host: "chat.example.com" }), true, "no Origin");
+  assert.equal(
+    allowed({ origin: "https://partner.example", host: "chat.example.com" }),
+    true,
+  );
+  assert.equal(
+    allowed({ origin: "https://evil.example", host: "evil.example" }),
+    false,
+    "rebinding",
+  );
+  assert.equal(allowed({ host: "evil.example" }), false);
+  assert.equal(allowed({ ...own, origin: "http://chat.example.com" }), false);
+  assert.equal(allowed({ ...own, host: "chat.example.com:8443" }), false);
+  assert.equal(allowed({ origin: own.origin }), false, "no Host");
+});
+
+Deno.test("clientAddress() ignores proxy headers unless trusted, then takes the named header's last hop", () => {
   const headers = new Headers({
     "x-forwarded-for": "6.6.6.6, 203.0.113.7",
   });
   assert.equal(clientAddress(headers, "10.0.0.1", false), "10.0.0.1");
-  assert.equal(clientAddress(headers, "10.0.0.1", true), "203.0.113.7");
   assert.equal(
-    clientAddress(new Headers({ "x-forwarded-for": "" }), "10.0.0.1", true),
+    clientAddress(headers, "10.0.0.1", "x-forwarded-for"),
+    "203.0.113.7",
+  );
+  assert.equal(clientAddress(headers, "10.0.0.1", "forwarded"), "10.0.0.1");
+  assert.equal(
+    clientAddress(new Headers(), "10.0.0.1", "x-forwarded-for"),
     "10.0.0.1",
   );
-  assert.equal(clientAddress(new Headers(), "10.0.0.1", true), "10.0.0.1");
   const forwarded = new Headers({
     forwarded: 'for=6.6.6.6;proto=https, for="[2001:db8::1]:443";proto=https',
     "x-forwarded-for": "198.51.100.1",
   });
-  assert.equal(clientAddress(forwarded, "10.0.0.1", true), "2001:db8::1");
+  assert.equal(
+    clientAddress(forwarded, "10.0.0.1", "forwarded"),
+    "2001:db8::1",
+  );
+  assert.equal(
+    clientAddress(forwarded, "10.0.0.1", "x-forwarded-for"),
+    "198.51.100.1",
+  );
   assert.equal(
     clientAddress(
       new Headers({ forwarded: "proto=https;for=192.0.2.60;by=10.0.0.2" }),
       "10.0.0.1",
-      true,
+      "forwarded",
     ),
     "192.0.2.60",
   );
@@ -140,7 +229,12 @@ Deno.test("/ws handshake: a foreign Origin gets 403 and no socket; no Origin, ow
     }
     const { metrics } = server.handle.state;
     assert.equal(metrics.refused.get("origin_not_allowed"), 3);
-    assert.equal(server.handle.state.switchboard.connected, 0);
+    // The node edge reports a socket gone once its TCP connection has ended.
+    const { switchboard } = server.handle.state;
+    for (let i = 0; i < 40 && switchboard.connected > 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(switchboard.connected, 0);
   } finally {
     await server.stop();
   }
@@ -206,28 +300,51 @@ Deno.test("/ws handshake: the 61st handshake in a minute from one address gets 4
   }
 });
 
-Deno.test("/ws handshake: with TRUST_PROXY the limit follows the forwarded address, without it the headers are ignored", async (t) => {
-  for (const trustProxy of [true, false]) {
-    await t.step(`trustProxy ${trustProxy}`, async () => {
-      const server = await startTestServer({ trustProxy, maxSocketsPerIp: 1 });
+Deno.test("/ws handshake: TRUST_PROXY follows the named header's last hop, ports stripped; the other header is ignored", async (t) => {
+  const cases = [
+    {
+      trustProxy: "x-forwarded-for",
+      first: { "X-Forwarded-For": "6.6.6.6, 203.0.113.1:1111" },
+      samePort: { "X-Forwarded-For": "7.7.7.7, 203.0.113.1:2222" },
+      other: { "X-Forwarded-For": "203.0.113.1, 203.0.113.2" },
+      spoof: { Forwarded: "for=198.51.100.7" },
+    },
+    {
+      trustProxy: "forwarded",
+      first: { Forwarded: 'for=6.6.6.6, for="203.0.113.1:1111"' },
+      samePort: { Forwarded: 'for="203.0.113.1:2222";proto=http' },
+      other: { Forwarded: "for=203.0.113.1, for=203.0.113.2" },
+      spoof: { "X-Forwarded-For": "198.51.100.7" },
+    },
+    {
+      trustProxy: false,
+      first: { "X-Forwarded-For": "203.0.113.1" },
+      samePort: { "X-Forwarded-For": "203.0.113.9" },
+      other: { Forwarded: "for=203.0.113.2" },
+      spoof: { "X-Forwarded-For": "198.51.100.7" },
+    },
+  ] as const;
+  for (const c of cases) {
+    await t.step(`trustProxy ${c.trustProxy}`, async () => {
+      const server = await startTestServer({
+        trustProxy: c.trustProxy,
+        maxSocketsPerIp: 1,
+      });
       try {
         const port = server.handle.port;
-        const first = await RawSocket.connect(port, {
-          headers: { "X-Forwarded-For": "6.6.6.6, 203.0.113.1" },
-        });
+        const first = await RawSocket.connect(port, { headers: c.first });
         assert.equal(first.status, 101);
-        // Same last hop: refused either way (the peer is 127.0.0.1 too).
-        const same = await RawSocket.connect(port, {
-          headers: { "X-Forwarded-For": "7.7.7.7, 203.0.113.1" },
-        });
+        // Same last hop from another port: the same address.
+        const same = await RawSocket.connect(port, { headers: c.samePort });
         assert.equal(same.status, 429);
         same.drop();
-        // Another last hop, via Forwarded: a new address only behind a proxy.
-        const other = await RawSocket.connect(port, {
-          headers: { Forwarded: "for=203.0.113.1, for=203.0.113.2" },
-        });
-        assert.equal(other.status, trustProxy ? 101 : 429);
-        for (const raw of [first, other]) {
+        // The header not trusted names no one: the address is the peer
+        // (127.0.0.1), held by `first` only when no proxy is trusted.
+        const spoof = await RawSocket.connect(port, { headers: c.spoof });
+        assert.equal(spoof.status, c.trustProxy ? 101 : 429);
+        const other = await RawSocket.connect(port, { headers: c.other });
+        assert.equal(other.status, c.trustProxy ? 101 : 429);
+        for (const raw of [first, spoof, other]) {
           if (raw.status !== 101) {
             raw.drop();
             continue;
@@ -240,5 +357,218 @@ Deno.test("/ws handshake: with TRUST_PROXY the limit follows the forwarded addre
         await server.stop();
       }
     });
+  }
+});
+
+Deno.test("/ws handshake: per-address limits count an IPv6 /64 and an IPv4 prefix as one address", async (t) => {
+  await t.step("IPv6 by /64", async () => {
+    const server = await startTestServer({
+      trustProxy: "x-forwarded-for",
+      maxSocketsPerIp: 2,
+    });
+    try {
+      const port = server.handle.port;
+      const open: RawSocket[] = [];
+      for (const ip of ["2001:db8:1:2::1", "[2001:db8:1:2:ffff::9]:443"]) {
+        const raw = await RawSocket.connect(port, {
+          headers: { "X-Forwarded-For": ip },
+        });
+        assert.equal(raw.status, 101, ip);
+        open.push(raw);
+      }
+      const third = await RawSocket.connect(port, {
+        headers: { "X-Forwarded-For": "2001:db8:1:2:1234:5678:9abc:def0" },
+      });
+      assert.equal(third.status, 429, "a third socket in the same /64");
+      third.drop();
+      const next = await RawSocket.connect(port, {
+        headers: { "X-Forwarded-For": "2001:db8:1:3::1" },
+      });
+      assert.equal(next.status, 101, "the next /64 is another subscriber");
+      open.push(next);
+      for (const raw of open) raw.drop();
+    } finally {
+      await server.stop();
+    }
+  });
+  for (const [ipv4Prefix, status] of [[32, 101], [24, 429]] as const) {
+    await t.step(`IPv4 with IPV4_PREFIX ${ipv4Prefix}`, async () => {
+      const server = await startTestServer({
+        trustProxy: "x-forwarded-for",
+        maxSocketsPerIp: 1,
+        ipv4Prefix,
+      });
+      try {
+        const port = server.handle.port;
+        const first = await RawSocket.connect(port, {
+          headers: { "X-Forwarded-For": "198.51.100.1" },
+        });
+        assert.equal(first.status, 101);
+        const neighbour = await RawSocket.connect(port, {
+          headers: { "X-Forwarded-For": "::ffff:198.51.100.200" },
+        });
+        assert.equal(neighbour.status, status);
+        first.drop();
+        neighbour.drop();
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+});
+
+/** Sends a hand-written request head and resolves with the answer's head. */
+async function rawRequest(port: number, lines: string[]): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const head = [...lines, `Host: 127.0.0.1:${port}`, "", ""].join("\r\n");
+    await conn.write(new TextEncoder().encode(head));
+    let answer = "";
+    const chunk = new Uint8Array(4096);
+    while (!answer.includes("\r\n\r\n")) {
+      const n = await conn.read(chunk);
+      if (n === null) break;
+      answer += new TextDecoder().decode(chunk.subarray(0, n));
+    }
+    return answer.slice(0, answer.indexOf("\r\n\r\n"));
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("/ws handshake: what RFC 6455 says to refuse is refused before the upgrade", async () => {
+  const server = await startTestServer();
+  try {
+    const port = server.handle.port;
+    const key = "dGhlIHNhbXBsZSBub25jZQ==";
+    const good = {
+      method: "GET",
+      upgrade: "Upgrade: websocket",
+      connection: "Connection: keep-alive, Upgrade",
+      version: "Sec-WebSocket-Version: 13",
+      key: `Sec-WebSocket-Key: ${key}`,
+    };
+    const cases: [string, Partial<typeof good>, RegExp][] = [
+      ["version 8", { version: "Sec-WebSocket-Version: 8" }, /^HTTP\/1\.1 426/],
+      ["no version", { version: "" }, /^HTTP\/1\.1 426/],
+      ["3-character key", { key: "Sec-WebSocket-Key: abc" }, /^HTTP\/1\.1 400/],
+      [
+        "key of 15 bytes",
+        { key: `Sec-WebSocket-Key: ${btoa("x".repeat(15))}` },
+        /^HTTP\/1\.1 400/,
+      ],
+      [
+        "key of 17 bytes",
+        { key: `Sec-WebSocket-Key: ${btoa("x".repeat(17))}` },
+        /^HTTP\/1\.1 400/,
+      ],
+      ["no key", { key: "" }, /^HTTP\/1\.1 400/],
+      [
+        "Connection without upgrade",
+        { connection: "Connection: keep-alive" },
+        /^HTTP\/1\.1 400/,
+      ],
+      ["POST", { method: "POST" }, /^HTTP\/1\.1 405/],
+      ["well formed", {}, /^HTTP\/1\.1 101/],
+    ];
+    for (const [name, change, status] of cases) {
+      const h = { ...good, ...change };
+      const answer = await rawRequest(
+        port,
+        [`${h.method} /ws HTTP/1.1`, h.upgrade, h.connection, h.version, h.key]
+          .filter(Boolean),
+      );
+      assert.match(answer, status, name);
+      if (name.includes("version")) {
+        assert.match(answer, /sec-websocket-version: 13/i, name);
+      }
+    }
+    assert.equal(server.handle.state.metrics.refused.get("bad_handshake"), 8);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/ws handshake: PUBLIC_ORIGIN refuses DNS rebinding; a trusted proxy's scheme must match the Origin's", async (t) => {
+  await t.step("PUBLIC_ORIGIN", async () => {
+    const server = await startTestServer({
+      publicOrigin: "https://chat.example.com",
+    });
+    try {
+      const port = server.handle.port;
+      const cases: [Record<string, string>, number][] = [
+        [{ Origin: "https://evil.example", Host: "evil.example" }, 403],
+        [{ Origin: `http://127.0.0.1:${port}` }, 403],
+        [{ Origin: "https://chat.example.com", Host: "evil.example" }, 403],
+        [{ Origin: "http://chat.example.com", Host: "chat.example.com" }, 403],
+        [{ Origin: "https://chat.example.com", Host: "chat.example.com" }, 101],
+      ];
+      for (const [headers, status] of cases) {
+        const raw = await RawSocket.connect(port, { headers });
+        assert.equal(raw.status, status, JSON.stringify(headers));
+        raw.drop();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+  await t.step("TRUST_PROXY with X-Forwarded-Proto", async () => {
+    const server = await startTestServer({ trustProxy: "x-forwarded-for" });
+    try {
+      const port = server.handle.port;
+      const host = `127.0.0.1:${port}`;
+      const cases: [Record<string, string>, number][] = [
+        [{ Origin: `http://${host}`, "X-Forwarded-Proto": "https" }, 403],
+        [{ Origin: `https://${host}`, "X-Forwarded-Proto": "https" }, 101],
+        [{ Origin: `http://${host}`, "X-Forwarded-Proto": "http" }, 101],
+        [{ Origin: `https://${host}` }, 101],
+      ];
+      for (const [headers, status] of cases) {
+        const raw = await RawSocket.connect(port, { headers });
+        assert.equal(raw.status, status, JSON.stringify(headers));
+        raw.drop();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("/ws handshake: a flood of refusals logs a few lines a second, with the count suppressed", async () => {
+  const server = await startTestServer({ maxHandshakesPerMinute: 1 });
+  try {
+    const port = server.handle.port;
+    const first = await RawSocket.connect(port);
+    assert.equal(first.status, 101);
+    first.drop();
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) {
+      const raw = await RawSocket.connect(port, {
+        headers: {
+          Origin: i % 2 ? "https://evil.example" : `http://127.0.0.1:${port}`,
+        },
+      });
+      assert.notEqual(raw.status, 101);
+      raw.drop();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const lines = server.logs.map((l) => JSON.parse(l))
+      .filter((l) => l.event === "ws_refused");
+    assert.ok(
+      lines.length <= 5 * Math.ceil(seconds + 1),
+      `${lines.length} lines in ${seconds.toFixed(2)} s`,
+    );
+    const { metrics } = server.handle.state;
+    assert.equal(
+      (metrics.refused.get("too_many_handshakes") ?? 0) +
+        (metrics.refused.get("origin_not_allowed") ?? 0),
+      100,
+      "every refusal is counted, logged or not",
+    );
+    if (seconds > 1) {
+      assert.ok(lines.some((l) => l.suppressed > 0), "a line reports the rest");
+    }
+  } finally {
+    await server.stop();
   }
 });

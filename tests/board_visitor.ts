@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Session, Switchboard } from "../lib/pairing.ts";
+import type { Switchboard } from "../lib/pairing.ts";
+import type { JoinOptions, Session } from "../lib/session.ts";
 
 /** A visitor: what it was sent and how it was closed. */
 export class Visitor {
@@ -14,7 +15,7 @@ export class Visitor {
   closed: { code: number; reason: string } | undefined;
   session: Session;
 
-  constructor(readonly board: Switchboard) {
+  constructor(readonly board: Switchboard, options: JoinOptions = {}) {
     this.session = board.join({
       send: (frame) => {
         this.frames.push(JSON.parse(frame));
@@ -25,11 +26,11 @@ export class Visitor {
         // The transport reports the close a moment later.
         setTimeout(() => board.leave(this.session), 0);
       },
-    });
+    }, options);
   }
 
-  request(): void {
-    this.board.handle(this.session, { type: "request" });
+  request(token?: string): void {
+    this.board.handle(this.session, { type: "request", token });
   }
 
   say(message: string): void {

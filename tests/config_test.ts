@@ -31,15 +31,48 @@ Deno.test("loadConfig() reads the environment, and a flag wins over it", () => {
     "https://a.example",
     "https://b.example",
   ]);
-  assert.equal(loadConfig(["--trust-proxy"], noEnv).trustProxy, true);
+});
+
+Deno.test("loadConfig() TRUST_PROXY names one header; the old true means x-forwarded-for", () => {
+  const trust = (value: string) =>
+    loadConfig([], (n) => n === "TRUST_PROXY" ? value : undefined).trustProxy;
+  assert.equal(trust("forwarded"), "forwarded");
+  assert.equal(trust("X-Forwarded-For"), "x-forwarded-for");
+  assert.equal(trust("1"), "x-forwarded-for");
+  assert.equal(trust("true"), "x-forwarded-for");
+  assert.equal(trust("false"), false);
+  assert.equal(
+    loadConfig(["--trust-proxy"], noEnv).trustProxy,
+    "x-forwarded-for",
+  );
   assert.equal(
     loadConfig(["--trust-proxy", "--port", "1"], noEnv).trustProxy,
-    true,
+    "x-forwarded-for",
   );
   assert.equal(
-    loadConfig([], (n) => n === "TRUST_PROXY" ? "1" : undefined).trustProxy,
-    true,
+    loadConfig(["--trust-proxy", "forwarded"], noEnv).trustProxy,
+    "forwarded",
   );
+});
+
+Deno.test("loadConfig() checks IPV4_PREFIX and PUBLIC_ORIGIN", () => {
+  assert.equal(loadConfig([], noEnv).ipv4Prefix, 32);
+  assert.equal(loadConfig(["--ipv4-prefix", "24"], noEnv).ipv4Prefix, 24);
+  assert.throws(() => loadConfig(["--ipv4-prefix", "33"], noEnv), ConfigError);
+  assert.throws(() => loadConfig(["--ipv4-prefix", "4"], noEnv), ConfigError);
+  assert.equal(loadConfig([], noEnv).publicOrigin, "");
+  assert.equal(
+    loadConfig(["--public-origin", "https://chat.example.com"], noEnv)
+      .publicOrigin,
+    "https://chat.example.com",
+  );
+  for (const bad of ["chat.example.com", "https://chat.example.com/path"]) {
+    assert.throws(
+      () => loadConfig(["--public-origin", bad], noEnv),
+      ConfigError,
+      bad,
+    );
+  }
 });
 
 Deno.test("loadConfig() refuses unknown flags and malformed values", () => {

@@ -109,6 +109,9 @@ async function loggedAddressThrough(
   }
 }
 
+/** The metrics token of the servers behind a proxy. */
+const TOKEN = "deploy-test-token";
+
 /** A chat through the proxy at `port`: pair, one line each way, health. */
 async function chatThrough(port: number, server: TestServer): Promise<void> {
   const [a, b] = await pair(`ws://127.0.0.1:${port}/ws`);
@@ -118,8 +121,10 @@ async function chatThrough(port: number, server: TestServer): Promise<void> {
   b.send({ type: "message", message: "and back" });
   assert.equal((await b.next("message")).from, "me");
   assert.equal((await a.next("message")).message, "and back");
-  const health = await (await fetch(`http://127.0.0.1:${port}/healthz`))
-    .json();
+  // Through a proxy only the token shows the counts.
+  const health = await (await fetch(`http://127.0.0.1:${port}/healthz`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  })).json();
   assert.equal(health.pairs, 1);
   await a.close();
   assert.equal((await b.closed).code, 4000);
@@ -202,6 +207,28 @@ async function nginxHarness(
   return conf;
 }
 
+Deno.test("deploy/ proxy configs set the header TRUST_PROXY=x-forwarded-for trusts and clear Forwarded", async () => {
+  for (const name of ["nginx.conf", "nginx-cluster.conf"]) {
+    const text = await Deno.readTextFile(deployFile(name));
+    assert.match(text, /TRUST_PROXY=x-forwarded-for/, name);
+    const blocks = text.split(/\n\s*location /).slice(1);
+    const proxied = blocks.filter((b) => b.includes("X-Forwarded-For"));
+    assert.ok(proxied.length >= 2, `${name}: /ws and / forward the address`);
+    for (const block of proxied) {
+      const where = `${name}: location ${block.split("\n")[0]}`;
+      assert.match(block, /proxy_set_header Forwarded "";/, where);
+      assert.match(
+        block,
+        /proxy_set_header X-Forwarded-Proto \$scheme;/,
+        where,
+      );
+    }
+  }
+  const caddy = await Deno.readTextFile(deployFile("Caddyfile"));
+  assert.match(caddy, /TRUST_PROXY=x-forwarded-for/);
+  assert.match(caddy, /^\s*header_up -Forwarded$/m);
+});
+
 Deno.test({
   name: "deploy/nginx.conf passes nginx -t and proxies a chat over /ws",
   ignore: missing("nginx", NGINX),
@@ -226,8 +253,9 @@ Deno.test({
 
       await t.step("a chat and the health check pass through it", async () => {
         const server = await startTestServer({
-          trustProxy: true,
+          trustProxy: "x-forwarded-for",
           logIps: true,
+          metricsToken: TOKEN,
         });
         const port = freePort();
         let local = replaceExactly(
@@ -260,7 +288,9 @@ Deno.test({
         try {
           await waitForHealth(`http://127.0.0.1:${port}`, nginx);
           await chatThrough(port, server);
-          const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+          const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, {
+            headers: { Authorization: `Bearer ${TOKEN}` },
+          });
           assert.equal(metrics.status, 200);
           await metrics.body?.cancel();
         } finally {
@@ -302,8 +332,9 @@ Deno.test({
 
       await t.step("a chat and the health check pass through it", async () => {
         const server = await startTestServer({
-          trustProxy: true,
+          trustProxy: "x-forwarded-for",
           logIps: true,
+          metricsToken: TOKEN,
         });
         const port = freePort();
         let local = replaceExactly(

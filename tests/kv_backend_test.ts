@@ -84,3 +84,47 @@ clusterTest(
     assert.equal(c.boards[1].stats.deliveriesLost, 0);
   },
 );
+
+clusterTest(
+  "KvBackend's match skips recent partners, from either side, across instances",
+  { store: kvStore, instances: 3 },
+  async (c) => {
+    const [zero, one, two] = c.boards;
+    const bot = new Visitor(zero, { group: "203.0.113.7" });
+    bot.request();
+    await until(() => bot.session.state === "waiting");
+    const v = new Visitor(one, { group: "198.51.100.1" });
+    v.request();
+    await until(() => v.paired && bot.paired, 2000, "v meets the bot");
+    v.leave();
+    await until(() => bot.closed !== undefined, 2000, "bot closed");
+    // The visitor's next request skips the bot's new socket…
+    const bot2 = new Visitor(zero, { group: "203.0.113.7" });
+    bot2.request();
+    await until(() => bot2.session.state === "waiting");
+    const v2 = new Visitor(one, { group: "198.51.100.1" });
+    v2.request();
+    await until(() => v2.session.state === "waiting", 2000, "v2 queued");
+    const w = new Visitor(two, { group: "192.0.2.9" });
+    w.request();
+    await until(() => w.paired && bot2.paired, 2000, "w meets the bot");
+    // …and v2's stored ticket keeps out the bot on an instance that never
+    // saw the bot meet v.
+    const bot3 = new Visitor(two, { group: "203.0.113.7" });
+    bot3.request();
+    await until(() => bot3.session.state === "waiting", 2000, "bot3 queued");
+    assert.equal(v2.paired, false);
+  },
+);
+
+clusterTest(
+  "KvBackend echoes a line to another instance once it is written",
+  { store: kvStore, instances: 2 },
+  async (c) => {
+    const [a, b] = await pair([c.boards[0], c.boards[1]], 2000);
+    a.say("one");
+    const mine = () => a.frames.filter((f) => f.from === "me");
+    assert.equal(mine().length, 0, "not before the write");
+    await until(() => mine().length === 1 && b.heard().length === 1);
+  },
+);

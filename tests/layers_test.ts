@@ -30,7 +30,9 @@ const RULES: Rule[] = [
   {
     dir: "lib/web/",
     // Anything of ours outside lib/web is the app's.
-    forbidden: (to) => !to.startsWith("npm:") && !to.startsWith("lib/web/"),
+    forbidden: (to) =>
+      !to.startsWith("npm:") && !to.startsWith("node:") &&
+      !to.startsWith("lib/web/"),
     why: "lib/web is the framework: it knows nothing of the chat",
   },
   {

@@ -6,9 +6,15 @@
  */
 
 import assert from "node:assert/strict";
+import { closeCodeLabel } from "../lib/ops/metrics.ts";
+import { isLocalAddress } from "../lib/ops/access.ts";
 import { escapeLabel, Exposition } from "../lib/ops/prometheus.ts";
 import { VERSION } from "../lib/ops/version.ts";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
+import { createChatApp } from "../main.ts";
+import { defaultConfig } from "../lib/ops/config.ts";
+import { Logger } from "../lib/ops/log.ts";
+import { release } from "../lib/server.ts";
 import { spawnServer } from "./server_process.ts";
 
 /** One parsed sample line of the Prometheus text format. */
@@ -517,4 +523,141 @@ Deno.test("main.ts in LOG_FORMAT=json writes only JSON lines, never the chat tex
       ]);
     },
   );
+});
+
+Deno.test("closeCodeLabel() keeps known close codes and buckets the rest", () => {
+  for (const code of [1000, 1001, 1006, 1008, 1009, 1011, 4000, 4001, 4002]) {
+    assert.equal(closeCodeLabel(code), code);
+  }
+  assert.equal(closeCodeLabel(3000), "other_3xxx");
+  assert.equal(closeCodeLabel(4999), "other_4xxx");
+  assert.equal(closeCodeLabel(4003), "other_4xxx");
+  assert.equal(closeCodeLabel(1999), "other_1xxx");
+  assert.equal(closeCodeLabel(5000), "other");
+  assert.equal(closeCodeLabel(0), "other");
+});
+
+Deno.test("/metrics: close codes a client chooses make a few bucketed labels, not one each", async () => {
+  const server = await startTestServer({
+    maxSocketsPerIp: 0,
+    maxHandshakesPerMinute: 0,
+  });
+  try {
+    for (let code = 3000; code < 3100; code++) {
+      const client = await TestClient.open(server.wsUrl);
+      await client.close(code);
+    }
+    for (const code of [4500, 4999, 1000]) {
+      const client = await TestClient.open(server.wsUrl);
+      await client.close(code);
+    }
+    const { closes } = server.handle.state.metrics;
+    // The server sees a close when it is done; wait for the last.
+    for (let i = 0; i < 100 && (closes.get(1000) ?? 0) < 1; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(
+      new Map(
+        [...closes].toSorted(([a], [b]) => String(a) < String(b) ? -1 : 1),
+      ),
+      new Map<number | string, number>([
+        [1000, 1],
+        ["other_3xxx", 100],
+        ["other_4xxx", 2],
+      ]),
+    );
+    const res = await fetch(server.url + "/metrics");
+    const text = await res.text();
+    const labels = text.split("\n")
+      .filter((l) => l.startsWith("strangers_ws_closes_total{"));
+    assert.deepEqual(labels.toSorted(), [
+      'strangers_ws_closes_total{code="1000"} 1',
+      'strangers_ws_closes_total{code="other_3xxx"} 100',
+      'strangers_ws_closes_total{code="other_4xxx"} 2',
+    ]);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("/healthz shows its counts only with METRICS_TOKEN or from the local network", async (t) => {
+  const chat = await createChatApp(
+    defaultConfig({ logLevel: "error", metricsToken: "s3cret-token" }),
+    { log: new Logger({ format: "json", level: "error", write() {} }) },
+  );
+  await using _ = { [Symbol.asyncDispose]: () => release(chat.state) };
+  const from = (hostname: string, headers: HeadersInit = {}) =>
+    chat.app.handler(new Request("http://localhost/healthz", { headers }), {
+      remoteAddr: { transport: "tcp", hostname, port: 40000 },
+      completed: Promise.resolve(),
+    } as Deno.ServeHandlerInfo<Deno.NetAddr>);
+  const keys = async (res: Response) => {
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    return Object.keys(await res.json()).toSorted();
+  };
+  const PUBLIC = ["backend", "status", "uptime", "version"];
+  const FULL = [...PUBLIC, "connections", "online", "pairs", "waiting"]
+    .toSorted();
+  await t.step(
+    "a public address sees status, version, uptime, backend",
+    async () => {
+      assert.deepEqual(await keys(await from("203.0.113.5")), PUBLIC);
+      assert.deepEqual(await keys(await from("2001:db8::5")), PUBLIC);
+      const wrong = { authorization: "Bearer not-the-token" };
+      assert.deepEqual(await keys(await from("203.0.113.5", wrong)), PUBLIC);
+    },
+  );
+  await t.step("the token shows the counts from anywhere", async () => {
+    const right = { authorization: "Bearer s3cret-token" };
+    assert.deepEqual(await keys(await from("203.0.113.5", right)), FULL);
+  });
+  await t.step(
+    "the local network sees the counts without the token",
+    async () => {
+      for (
+        const peer of ["127.0.0.1", "::1", "10.1.2.3", "192.168.0.9", "fd00::1"]
+      ) {
+        assert.deepEqual(await keys(await from(peer)), FULL, peer);
+      }
+    },
+  );
+  await t.step("a request a local proxy forwarded is not local", async () => {
+    const proxied = { "x-forwarded-for": "203.0.113.5" };
+    assert.deepEqual(await keys(await from("127.0.0.1", proxied)), PUBLIC);
+    const forwarded = { forwarded: "for=203.0.113.5" };
+    assert.deepEqual(await keys(await from("127.0.0.1", forwarded)), PUBLIC);
+  });
+});
+
+Deno.test("isLocalAddress() knows loopback and private ranges, and nothing else", () => {
+  for (
+    const a of [
+      "127.0.0.1",
+      "::1",
+      "10.0.0.1",
+      "172.16.0.1",
+      "172.31.255.255",
+      "192.168.1.1",
+      "169.254.0.1",
+      "fc00::1",
+      "fe80::1%eth0",
+      "::ffff:127.0.0.1",
+    ]
+  ) {
+    assert.ok(isLocalAddress(a), a);
+  }
+  for (
+    const a of [
+      "8.8.8.8",
+      "172.32.0.1",
+      "100.64.0.1",
+      "2001:db8::1",
+      "::",
+      "localhost",
+      "",
+    ]
+  ) {
+    assert.ok(!isLocalAddress(a), a);
+  }
 });

@@ -10,7 +10,12 @@ import assert from "node:assert/strict";
 import { RedisBackend } from "../lib/backends/redis.ts";
 import { clusterTest, pair, type Store } from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
-import { HAS_REDIS, type RedisServer, startRedis } from "./support/redis.ts";
+import {
+  HAS_REDIS,
+  redisCommand,
+  type RedisServer,
+  startRedis,
+} from "./support/redis.ts";
 import { until } from "./support/wait.ts";
 
 /** A fresh `redis-server` of our own, which the test may stop and restart. */
@@ -261,5 +266,98 @@ clusterTest(
       c.backends[0].deliver(b.session.id, { kind: "frame", frame: "{}" });
       assert.equal(one.stats.deliveriesLost, 2);
     });
+  },
+);
+
+clusterTest(
+  "RedisBackend's match script skips recent partners, from either side, across instances",
+  { ...REDIS, instances: 3 },
+  async (c, t) => {
+    const [zero, one, two] = c.boards;
+    const bot = new Visitor(zero, { group: "203.0.113.7" });
+    bot.request();
+    await until(() => bot.session.state === "waiting");
+    const v = new Visitor(one, { group: "198.51.100.1" });
+    v.request();
+    await until(() => v.paired && bot.paired, 2000, "v meets the bot");
+    v.leave();
+    await until(() => bot.closed !== undefined, 2000, "bot closed");
+
+    const bot2 = new Visitor(zero, { group: "203.0.113.7" });
+    const v2 = new Visitor(one, { group: "198.51.100.1" });
+    await t.step(
+      "the visitor's next request skips the bot's new socket",
+      async () => {
+        bot2.request();
+        await until(() => bot2.session.state === "waiting");
+        v2.request();
+        await until(() => v2.session.state === "waiting", 2000, "v2 queued");
+        const w = new Visitor(two, { group: "192.0.2.9" });
+        w.request();
+        await until(() => w.paired && bot2.paired, 2000, "w meets the bot");
+        assert.equal(w.session.partner, bot2.session.id);
+        assert.equal(v2.session.state, "waiting");
+      },
+    );
+    await t.step(
+      "a waiter's stored ticket keeps out a requester who does not know it",
+      async () => {
+        // Instance two never saw the bot meet anyone: only the ticket v2
+        // waits with in Redis says no.
+        const bot3 = new Visitor(two, { group: "203.0.113.7" });
+        bot3.request();
+        await until(
+          () => bot3.session.state === "waiting",
+          2000,
+          "bot3 queued",
+        );
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(bot3.paired, false);
+        assert.equal(v2.paired, false);
+      },
+    );
+    await t.step("no ticket outlives its waiter", async () => {
+      for (const board of c.boards) {
+        for (const session of [...board.sessions()]) board.leave(session);
+      }
+      // Leaving unqueues in the background: give it a moment.
+      await new Promise((r) => setTimeout(r, 200));
+      const left = await redisCommand(
+        c.store.redis.port,
+        "HLEN strangers:tickets",
+      );
+      assert.equal(left, ":0");
+    });
+  },
+);
+
+clusterTest(
+  "RedisBackend: a line is echoed once Redis took it; lines Redis never took are reported, not echoed",
+  { ...REDIS, instances: 2 },
+  async (c) => {
+    const [a, b] = await pair([c.boards[0], c.boards[1]], 2000);
+    const mine = () =>
+      a.frames.filter((f) => f.type === "message" && f.from === "me")
+        .map((f) => f.message);
+    a.say("one");
+    await until(() => b.heard().length === 1 && mine().length === 1);
+    const pid = c.store.redis.pid;
+    Deno.kill(pid, "SIGSTOP");
+    try {
+      a.say("two");
+      a.say("three");
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(mine(), ["one"], "not echoed while Redis holds them");
+      await until(() => a.closed !== undefined, 8000, "1011");
+      assert.equal(a.closed?.code, 1011);
+      assert.deepEqual(mine(), ["one"]);
+      assert.deepEqual(a.errors(), ["not_delivered"]);
+      assert.match(
+        String(a.frames.find((f) => f.type === "error")?.reason),
+        /2 lines/,
+      );
+    } finally {
+      Deno.kill(pid, "SIGCONT");
+    }
   },
 );

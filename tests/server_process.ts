@@ -20,6 +20,10 @@ export const NO_ADDRESS_LIMITS: readonly string[] = [
   "0",
   "--max-handshakes-per-minute",
   "0",
+  "--max-http-connections-per-ip",
+  "0",
+  "--max-pairings-per-minute",
+  "0",
 ];
 
 /** A server running as a subprocess of the test. */

@@ -1,11 +1,21 @@
 import assert from "node:assert/strict";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
 
+// A refusal is answered once a second per code: each probe of `settled`
+// uses the next code, so a test may settle one socket a few times at once.
+const PROBES: [string, string][] = [
+  ["ping?", "bad_json"],
+  ["[]", "bad_frame"],
+  ['{"type":"ping?"}', "unknown_type"],
+];
+let probes = 0;
+
 /** Resolves once the server has handled every frame `client` sent so far. */
 async function settled(client: TestClient): Promise<void> {
-  client.send("ping?");
+  const [probe, code] = PROBES[probes++ % PROBES.length];
+  client.send(probe);
   const frame = await client.next("error");
-  assert.equal(frame.code, "bad_json");
+  assert.equal(frame.code, code);
 }
 
 Deno.test("/ws: two clients pair, chat, type, and one leaving closes the other with 4000", async () => {
@@ -70,6 +80,7 @@ Deno.test("/ws: 200 clients at once make exactly 100 pairs, each proved by a rel
   const server = await startTestServer({
     maxSocketsPerIp: 0,
     maxHandshakesPerMinute: 0,
+    maxPairingsPerMinute: 0,
   });
   try {
     const clients = await Promise.all(
@@ -101,7 +112,6 @@ Deno.test("/ws: every bad input gets its error frame while another pair keeps ch
   const server = await startTestServer({ rateBurst: 100, rateMessages: 100 });
   try {
     const [x, y] = await pair(server.wsUrl);
-    const bad = await TestClient.open(server.wsUrl);
     const cases: [unknown, string][] = [
       ["{not json", "bad_json"],
       ["[1,2,3]", "bad_frame"],
@@ -114,9 +124,15 @@ Deno.test("/ws: every bad input gets its error frame while another pair keeps ch
       [{ type: "typing", on: true }, "not_paired"],
       [{ type: "typing", on: "yes" }, "bad_frame"],
       [{ type: "message", message: "   " }, "empty_message"],
+      [
+        { type: "message", message: "\u200B\u3164\u2800\u202E" },
+        "empty_message",
+      ],
       [{ type: "message", message: "x".repeat(2001) }, "message_too_long"],
     ];
     for (const [frame, code] of cases) {
+      // One socket per case: a code is answered at most once a second.
+      const bad = await TestClient.open(server.wsUrl);
       bad.send(frame);
       const error = await bad.next("error");
       assert.equal(error.code, code, JSON.stringify(frame).slice(0, 50));
@@ -124,7 +140,9 @@ Deno.test("/ws: every bad input gets its error frame while another pair keeps ch
       x.send({ type: "message", message: `still here ${code}` });
       assert.equal((await x.next("message")).from, "me");
       assert.equal((await y.next("message")).message, `still here ${code}`);
+      await bad.close();
     }
+    const bad = await TestClient.open(server.wsUrl);
     bad.socket.send(new Uint8Array([1, 2, 3]));
     assert.equal((await bad.next("error")).code, "binary_not_supported");
 
@@ -134,6 +152,18 @@ Deno.test("/ws: every bad input gets its error frame while another pair keeps ch
     bad.send({ type: "message", message: "while waiting" });
     assert.equal((await bad.next("error")).code, "not_paired");
     assert.equal(bad.socket.readyState, WebSocket.OPEN);
+
+    // The same mistake again and again is answered once, not frame by frame.
+    for (let i = 0; i < 50; i++) bad.send("{not json");
+    bad.send({ type: "dance" });
+    assert.equal((await bad.next("error")).code, "bad_json");
+    assert.equal((await bad.next("error")).code, "unknown_type");
+    assert.equal(bad.pending("error").length, 0);
+    assert.equal(
+      server.handle.state.metrics.rejected.get("bad_json"),
+      51,
+      "every refusal is still counted",
+    );
 
     y.send({ type: "message", message: "pair unharmed" });
     assert.equal((await x.next("message")).message, "pair unharmed");

@@ -30,7 +30,10 @@ function lineText(dict: Dictionary, line: LogLine): string {
   }
 }
 
-/** One line of the log, as text (never as HTML). */
+/**
+ * One line of the log, as text (never as HTML); a message in a bidi isolate
+ * (`dir="auto"`, `unicode-bidi: isolate`), whatever controls it holds.
+ */
 export function LogItem({ dict, line }: LogItemProps) {
   const text = lineText(dict, line);
   if (line.kind !== "me" && line.kind !== "guest") {
@@ -44,7 +47,7 @@ export function LogItem({ dict, line }: LogItemProps) {
     <div class={`line ${line.kind}`}>
       <div class="bubble">
         <span class="who">{line.kind === "me" ? dict.me : dict.guest}</span>
-        <p class="text">{text}</p>
+        <p class="text" dir="auto">{text}</p>
         <time dateTime={line.iso}>{line.time}</time>
       </div>
     </div>

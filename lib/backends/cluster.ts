@@ -8,7 +8,13 @@
  * @module
  */
 
-import type { Backend, BackendHost, Delivery } from "./backend.ts";
+import type {
+  Backend,
+  BackendHost,
+  Delivery,
+  Match,
+  MatchTicket,
+} from "./backend.ts";
 
 /** A fresh instance id: eight characters of `[0-9a-z]`, unique in practice. */
 export function randomInstanceId(): string {
@@ -83,9 +89,9 @@ export abstract class ClusterBackend implements Backend {
   /** Local peers in the shared queue. */
   #waiting = new Set<string>();
 
-  abstract match(id: string): Promise<string | null>;
+  abstract match(id: string, ticket?: MatchTicket): Promise<Match | null>;
   abstract unqueue(id: string): Promise<void>;
-  abstract deliver(to: string, delivery: Delivery): void;
+  abstract deliver(to: string, delivery: Delivery): void | Promise<boolean>;
   abstract close(): Promise<void>;
 
   /** Deliveries for local peers go to `host` from now on. */

@@ -3,10 +3,8 @@
  * The Deno KV backend: pairs visitors across processes that share one KV
  * database (a local SQLite file, or Deno Deploy's KV). Needs `--unstable-kv`.
  *
- * - The queue is `["q", "w", seq]` → waiter, with the index
- *   `["q", "i", instance, local]` → seq. Every change to it checks and bumps
- *   the version key `["q", "v"]` in one atomic operation, so concurrent
- *   matches serialize: the loser of a race sees a failed check and retries.
+ * - The queue ({@linkcode KvQueue}) is checked and bumped atomically with
+ *   every change, so concurrent matches serialize.
  * - Each instance has an inbox `["m", instance, time, sender, seq]`. Senders
  *   write batches in order; the owner reads its inbox in key order and
  *   deletes what it handled. It wakes on `kv.watch` of `["n", instance]`
@@ -16,13 +14,16 @@
  *   instance whose `at` is older than the TTL is dead: its partners here
  *   are closed with 4000 and its waiters leave the queue.
  * - A delivery KV refuses is reported lost to the switchboard; one written
- *   to the inbox of an instance that has died expires unread.
+ *   to the inbox of an instance that has died expires unread. A chat line's
+ *   delivery answers whether its batch was written, so that its sender sees
+ *   it echoed only then.
  *
  * @module
  */
 
-import type { Delivery } from "./backend.ts";
+import { type Delivery, type Match, type MatchTicket } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
+import { KvQueue, NO_TICKET, retry } from "./kv_queue.ts";
 
 /** Options for {@linkcode KvBackend}. */
 export interface KvBackendOptions {
@@ -44,37 +45,6 @@ type Instance = { count: number; at: number };
 
 /** Deliveries per atomic write: well inside KV's 1000 mutations, 800 KiB. */
 const BATCH = 100;
-/** Queue entries looked at per attempt. */
-const LOOK = 8;
-
-function split(id: string): [string, string] {
-  const colon = id.indexOf(":");
-  return [id.slice(0, colon), id.slice(colon + 1)];
-}
-
-/** The retry of SQLite's "database is locked" when handles write at once. */
-function isBusy(error: unknown): boolean {
-  return String((error as Error)?.message).includes("database is locked");
-}
-
-/**
- * Runs `attempt` until it returns a result other than `undefined` (which
- * means a failed check: someone else changed the queue first), waiting a
- * moment after each "database is locked".
- */
-async function retry<T>(attempt: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const result = await attempt();
-      if (result !== undefined) return result;
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (i + 1)));
-    }
-  }
-  throw new Error("kv queue too contended");
-}
-
 /**
  * A {@linkcode ClusterBackend} on Deno KV. Create it with
  * {@linkcode KvBackend.open}.
@@ -87,7 +57,7 @@ export class KvBackend extends ClusterBackend {
   #poll: number;
   #timeout: number;
   #matching: Promise<void> = Promise.resolve();
-  #outbox: [string, Delivery][] = [];
+  #outbox: [string, Delivery, ((ok: boolean) => void)?][] = [];
   #flushing: Promise<void> | undefined;
   #draining = false;
   #drainAgain = false;
@@ -97,6 +67,7 @@ export class KvBackend extends ClusterBackend {
   #closed = false;
   #timers: ReturnType<typeof setInterval>[] = [];
   #watch: ReadableStream<Deno.KvEntryMaybe<unknown>[]> | undefined;
+  #queue: KvQueue;
 
   private constructor(kv: Deno.Kv, options: KvBackendOptions, poll: number) {
     super();
@@ -105,6 +76,7 @@ export class KvBackend extends ClusterBackend {
     this.#ttl = options.ttl ?? 3000;
     this.#poll = options.poll ?? poll;
     this.#timeout = options.timeout ?? 1500;
+    this.#queue = new KvQueue(kv, (inst) => this.#alive(inst));
   }
 
   /**
@@ -144,14 +116,17 @@ export class KvBackend extends ClusterBackend {
     })();
   }
 
-  /** Takes the oldest live waiter or queues `id`, atomically. */
-  async match(id: string): Promise<string | null> {
+  /** Takes the oldest live waiter `ticket` allows or queues `id`, atomically. */
+  async match(
+    id: string,
+    ticket: MatchTicket = NO_TICKET,
+  ): Promise<Match | null> {
     if (!this.up) throw new Error("kv unavailable");
     // One attempt at a time per instance: racing ourselves only adds retries.
     // The timeout counts from our turn, so a burst queues rather than fails.
-    let turn!: Promise<string | null>;
+    let turn!: Promise<Match | null>;
     const timed = this.#matching.then(() => {
-      turn = this.#match(id);
+      turn = this.#match(id, ticket);
       return withTimeout(turn, { ms: this.#timeout, label: "kv" });
     });
     // The chain only orders the turns: each caller sees its own failure.
@@ -162,92 +137,45 @@ export class KvBackend extends ClusterBackend {
       if (!turn) throw error;
       // The attempt may still succeed: hand back whatever it takes. One that
       // failed took nothing, and the timeout is the error thrown here.
-      turn.then((late) => this.undo(id, late), () => {});
+      turn.then((late) => this.undo(id, late?.partner ?? null), () => {});
       throw error;
     }
   }
 
-  #match(id: string): Promise<string | null> {
-    const alive = new Map<string, boolean>();
-    return retry(() => this.#attempt(id, alive));
-  }
-
-  /** One try at the queue: `undefined` when the version check failed. */
-  async #attempt(
-    id: string,
-    alive: Map<string, boolean>,
-  ): Promise<string | null | undefined> {
-    const [inst, local] = split(id);
-    const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
-      ["q", "v"],
-      ["q", "i", inst, local],
-    ]);
-    const op = this.#kv.atomic().check(version);
-    const next = (version.value ?? 0n) + 1n;
-    op.set(["q", "v"], next);
-    if (mine.value !== null) {
-      op.delete(["q", "w", mine.value]).delete(mine.key);
-    }
-    let partner: string | null = null;
-    let dropped = 0;
-    for await (
-      const entry of this.#kv.list<string>({ prefix: ["q", "w"] }, {
-        limit: LOOK,
-      })
-    ) {
-      if (entry.value === id) continue;
-      const [wInst, wLocal] = split(entry.value);
-      if (!alive.has(wInst)) alive.set(wInst, await this.#alive(wInst));
-      op.delete(entry.key).delete(["q", "i", wInst, wLocal]);
-      if (alive.get(wInst)) {
-        partner = entry.value;
-        break;
-      }
-      dropped++;
-    }
-    if (partner === null && dropped === LOOK) {
-      // A page of dead waiters: clear it and look again.
-      await op.commit();
-      return undefined;
-    }
-    if (partner === null) {
-      op.set(["q", "w", next], id).set(["q", "i", inst, local], next);
-    }
-    const { ok } = await op.commit();
-    if (!ok) return undefined;
-    this.matched(id, partner);
+  async #match(id: string, ticket: MatchTicket): Promise<Match | null> {
+    const partner = await this.#queue.take(id, ticket);
+    this.matched(id, partner?.partner ?? null);
     return partner;
   }
 
   /** Takes `id` out of the queue. */
   async unqueue(id: string): Promise<void> {
     this.unqueued(id);
-    const [inst, local] = split(id);
-    await retry(async () => {
-      const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
-        ["q", "v"],
-        ["q", "i", inst, local],
-      ]);
-      if (mine.value === null) return true;
-      const { ok } = await this.#kv.atomic().check(version, mine)
-        .set(["q", "v"], (version.value ?? 0n) + 1n)
-        .delete(["q", "w", mine.value]).delete(mine.key).commit();
-      return ok || undefined;
-    });
+    await this.#queue.remove(id);
   }
 
   /**
    * Writes `delivery` to the inbox of the instance `to` lives on. One that
-   * KV refuses, or that comes after `close`, is lost.
+   * KV refuses, or that comes after `close`, is lost. For a frame, resolves
+   * whether its batch was written.
    */
-  deliver(to: string, delivery: Delivery): void {
+  deliver(to: string, delivery: Delivery): void | Promise<boolean> {
     this.sending(to, delivery);
     // `lost` is made where the loss is seen and never crosses instances.
     if (delivery.kind === "lost" || this.#closed) {
-      return this.lost(to, delivery);
+      this.lost(to, delivery);
+      return delivery.kind === "frame" ? Promise.resolve(false) : undefined;
     }
-    this.#outbox.push([to, delivery]);
+    let written: Promise<boolean> | undefined;
+    if (delivery.kind === "frame") {
+      const { promise, resolve } = Promise.withResolvers<boolean>();
+      this.#outbox.push([to, delivery, resolve]);
+      written = promise;
+    } else {
+      this.#outbox.push([to, delivery]);
+    }
     this.#flushing ??= this.#flush();
+    return written;
   }
 
   /** Stops the timers, forgets this instance and closes the database. */
@@ -257,7 +185,7 @@ export class KvBackend extends ClusterBackend {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
     try {
-      await this.#purge(this.instance);
+      await this.#queue.purge(this.instance);
       await this.#kv.delete(["inst", this.instance]);
     } catch {
       // Our heartbeat goes stale by itself.
@@ -286,10 +214,14 @@ export class KvBackend extends ClusterBackend {
         for (const inst of notify) op.sum(["n", inst], 1n);
         try {
           await retry(async () => (await op.commit(), true));
+          for (const [, , done] of batch) done?.(true);
         } catch {
           // KV refused: these deliveries are lost like a dropped packet; the
           // heartbeat decides whether the pairs survive.
-          for (const [to, delivery] of batch) this.lost(to, delivery);
+          for (const [to, delivery, done] of batch) {
+            this.lost(to, delivery);
+            done?.(false);
+          }
         }
       }
     } finally {
@@ -360,7 +292,7 @@ export class KvBackend extends ClusterBackend {
           others += entry.value.count;
           live.add(inst);
         } else {
-          await this.#purge(inst);
+          await this.#queue.purge(inst);
           await this.#kv.delete(entry.key);
         }
       }
@@ -372,26 +304,5 @@ export class KvBackend extends ClusterBackend {
       // TTL is an outage, since the others give up on us after it.
       if (Date.now() - this.#lastBeat > this.#ttl) this.lose();
     }
-  }
-
-  /** Removes the waiters of `inst` from the queue. */
-  async #purge(inst: string): Promise<void> {
-    await retry(async () => {
-      const version = await this.#kv.get<bigint>(["q", "v"]);
-      const op = this.#kv.atomic().check(version)
-        .set(["q", "v"], (version.value ?? 0n) + 1n);
-      let n = 0;
-      for await (
-        const entry of this.#kv.list<bigint>({ prefix: ["q", "i", inst] }, {
-          limit: 400,
-        })
-      ) {
-        op.delete(entry.key).delete(["q", "w", entry.value]);
-        n++;
-      }
-      if (n === 0) return true;
-      const { ok } = await op.commit();
-      return (ok && n < 400) || undefined;
-    });
   }
 }

@@ -1,12 +1,23 @@
 /**
  * The in-memory backend: one process, nothing else to run. The queue is an
- * insertion-ordered set, so pairing is first come, first served and a waiter
+ * insertion-ordered map of waiters to their tickets, so pairing is first
+ * come, first served (skipping the waiters a ticket rules out) and a waiter
  * who leaves is dropped in O(1).
  *
  * @module
  */
 
-import type { Backend } from "./backend.ts";
+import {
+  type Backend,
+  compatible,
+  type Match,
+  type MatchTicket,
+} from "./backend.ts";
+
+/** Waiters looked at per match, from the head of the queue. */
+export const MATCH_SCAN = 64;
+
+const NO_TICKET: MatchTicket = { identity: "", avoid: [] };
 
 /** The in-memory {@linkcode Backend}: one process, nothing else to run. */
 export class MemoryBackend implements Backend {
@@ -14,16 +25,18 @@ export class MemoryBackend implements Backend {
   readonly shared = false;
   readonly idPrefix = "";
   /** Insertion-ordered: the first key is the longest waiter. */
-  #queue = new Set<string>();
+  #queue = new Map<string, MatchTicket>();
 
-  /** Pairs with the longest waiter or queues `id`. */
-  match(id: string): string | null {
-    for (const waiter of this.#queue) {
-      if (waiter === id) break;
+  /** Pairs with the longest waiter `ticket` allows, or queues `id`. */
+  match(id: string, ticket: MatchTicket = NO_TICKET): Match | null {
+    let looked = 0;
+    for (const [waiter, theirs] of this.#queue) {
+      if (++looked > MATCH_SCAN) break;
+      if (waiter === id || !compatible(ticket, theirs)) continue;
       this.#queue.delete(waiter);
-      return waiter;
+      return { partner: waiter, identity: theirs.identity };
     }
-    this.#queue.add(id);
+    if (!this.#queue.has(id)) this.#queue.set(id, ticket);
     return null;
   }
 

@@ -3,12 +3,15 @@
  *
  * - The queue is a sorted set scored by a cluster-wide sequence number, so
  *   it is first come, first served across instances. A Lua script takes the
- *   oldest waiter or queues the caller in one atomic step, which is what
- *   makes "never self, never two partners for one waiter" hold.
+ *   oldest waiter the caller's ticket allows or queues the caller (with its
+ *   ticket) in one atomic step, which is what makes "never self, never two
+ *   partners for one waiter, never a recent partner" hold.
  * - Deliveries to a peer on another instance are published on that
  *   instance's one channel (`<prefix>to:<instance>`), named after the
  *   instance id that starts every peer id. A delivery nobody hears (that
- *   instance is gone) or Redis refuses is reported lost to the switchboard.
+ *   instance is gone) or Redis refuses is reported lost to the switchboard;
+ *   a chat line's delivery answers whether Redis took it, so that its
+ *   sender sees it echoed only then.
  * - Every second each instance refreshes its liveness key (3 s TTL) and its
  *   connected count. The same step sums the counts of live instances and
  *   reports which instances we have partners on have died, so their partners
@@ -22,7 +25,7 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
-import type { Delivery } from "./backend.ts";
+import type { Delivery, Match, MatchTicket } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
 import { BYE, MATCH, TICK, UNQUEUE } from "./redis_scripts.ts";
 
@@ -49,12 +52,16 @@ const MAX_BUFFERED = 10_000;
 
 const KIND_CODES = { frame: "f", paired: "p", left: "l", requeue: "r" };
 
-/** `f<to>\n<frame>`, `p<to>\n<partner>`, `l<to>\n<partner>`, `r<to>\n`. */
+/**
+ * `f<to>\n<frame>`, `p<to>\n<partner>\n<identity>`, `l<to>\n<partner>`,
+ * `r<to>\n`.
+ */
 function encode(to: string, delivery: Delivery): string | undefined {
   switch (delivery.kind) {
     case "frame":
       return `f${to}\n${delivery.frame}`;
     case "paired":
+      return `p${to}\n${delivery.partner}\n${delivery.identity ?? ""}`;
     case "left":
       return `${KIND_CODES[delivery.kind]}${to}\n${delivery.partner}`;
     case "requeue":
@@ -74,8 +81,10 @@ function decode(
   switch (message[0]) {
     case "f":
       return { to, delivery: { kind: "frame", frame: rest } };
-    case "p":
-      return { to, delivery: { kind: "paired", partner: rest } };
+    case "p": {
+      const [partner, identity] = rest.split("\n");
+      return { to, delivery: { kind: "paired", partner, identity } };
+    }
     case "l":
       return { to, delivery: { kind: "left", partner: rest } };
     case "r":
@@ -166,30 +175,43 @@ export class RedisBackend extends ClusterBackend {
     this.#timer = setInterval(() => void this.#tick(), this.#heartbeat);
   }
 
-  /** Takes the oldest live waiter or queues `id`, atomically in Redis. */
-  async match(id: string): Promise<string | null> {
+  /**
+   * Takes the oldest live waiter `ticket` allows or queues `id` with it,
+   * atomically in Redis.
+   */
+  async match(id: string, ticket?: MatchTicket): Promise<Match | null> {
     if (!this.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
-    const reply = this.#eval(MATCH, [
+    const reply = (this.#eval(MATCH, [
       this.#prefix + "queue",
       this.#prefix + "seq",
       this.#prefix + "waiters:" + this.instance,
-    ], [id, this.#prefix]) as Promise<string | null>;
-    let partner: string | null;
+      this.#prefix + "tickets",
+    ], [
+      id,
+      this.#prefix,
+      ticket?.identity ?? "",
+      ...ticket?.avoid ?? [],
+    ]) as Promise<
+      [string, string] | null
+    >).then((r): Match | null =>
+      r === null ? null : { partner: r[0], identity: r[1] }
+    );
+    let match: Match | null;
     try {
-      partner = await withTimeout(reply, { ms: this.#timeout, label: "redis" });
+      match = await withTimeout(reply, { ms: this.#timeout, label: "redis" });
     } catch (error) {
       // The script may still run: hand back whatever it did. A script that
       // failed took nothing, and its error is the one thrown here.
-      reply.then((late) => this.undo(id, late), () => {});
+      reply.then((late) => this.undo(id, late?.partner ?? null), () => {});
       throw error;
     }
     if (epoch !== this.#epoch) {
-      this.undo(id, partner);
+      this.undo(id, match?.partner ?? null);
       throw new Error("redis connection was lost");
     }
-    this.matched(id, partner);
-    return partner;
+    this.matched(id, match?.partner ?? null);
+    return match;
   }
 
   /** Takes `id` out of the queue. */
@@ -199,28 +221,39 @@ export class RedisBackend extends ClusterBackend {
     await this.#eval(UNQUEUE, [
       this.#prefix + "queue",
       this.#prefix + "waiters:" + this.instance,
+      this.#prefix + "tickets",
     ], [id]);
   }
 
   /**
    * Publishes `delivery` on the channel of the instance `to` lives on. One
-   * that nobody hears (that instance is gone) or Redis refuses is lost.
+   * that nobody hears (that instance is gone) or Redis refuses is lost. For
+   * a frame, resolves whether Redis took it and someone there listens.
    */
-  deliver(to: string, delivery: Delivery): void {
+  deliver(to: string, delivery: Delivery): void | Promise<boolean> {
     this.sending(to, delivery);
-    if (!this.up) return this.#undeliverable(to, delivery);
+    if (!this.up) {
+      this.#undeliverable(to, delivery);
+      return delivery.kind === "frame" ? Promise.resolve(false) : undefined;
+    }
     const message = encode(to, delivery);
     // `lost` is made where the loss is seen and never crosses instances.
     if (message === undefined) return this.lost(to, delivery);
-    this.#cmd.publish(this.#prefix + "to:" + instanceOf(to), message).then(
+    const sent = this.#cmd.publish(
+      this.#prefix + "to:" + instanceOf(to),
+      message,
+    ).then(
       (listeners) => {
         if (listeners === 0) this.lost(to, delivery);
+        return listeners > 0;
       },
       () => {
         this.lost(to, delivery);
         this.#outage();
+        return false;
       },
     );
+    if (delivery.kind === "frame") return sent;
   }
 
   /** Stops the heartbeat, forgets this instance in Redis and disconnects. */

@@ -7,6 +7,10 @@
  * @module
  */
 
+import type { TrustProxy } from "../web/address.ts";
+
+export type { TrustProxy };
+
 /** The resolved configuration the server runs with. */
 export interface Config {
   port: number;
@@ -21,8 +25,13 @@ export interface Config {
   rateAbuseLimit: number;
   maxSocketsPerIp: number;
   maxConnections: number;
+  maxHttpConnectionsPerIp: number;
+  wsEdge: "node" | "deno";
   maxHandshakesPerMinute: number;
-  trustProxy: boolean;
+  maxPairingsPerMinute: number;
+  trustProxy: TrustProxy;
+  ipv4Prefix: number;
+  publicOrigin: string;
   maxBufferedBytes: number;
   idleTimeout: number;
   requestTimeout: number;
@@ -34,7 +43,7 @@ export interface Config {
   logIps: boolean;
 }
 
-type Kind = "int" | "string" | "bool" | "list";
+type Kind = "int" | "string" | "bool" | "list" | "proxy";
 
 /** One documented option. */
 export interface OptionSpec {
@@ -92,16 +101,47 @@ export const OPTIONS: readonly OptionSpec[] = [
     "WebSockets held at once, then 503; keep it below ulimit -n (0: no cap)",
   ),
   opt(
+    "maxHttpConnectionsPerIp",
+    "int",
+    "256",
+    "TCP connections per client address group not (yet) upgraded to a WebSocket; node edge only (0: no limit)",
+  ),
+  opt(
+    "wsEdge",
+    "string",
+    "node",
+    "node: serve over node:http with npm ws (bounds every message as it arrives, times out idle TCP); deno: Deno.serve and its upgrade (Deno Deploy)",
+    ["node", "deno"],
+  ),
+  opt(
     "maxHandshakesPerMinute",
     "int",
     "60",
     "WebSocket handshakes per minute per client address (0: no limit)",
   ),
   opt(
+    "maxPairingsPerMinute",
+    "int",
+    "20",
+    "requests for a partner per minute per address group, per instance; past it they wait (0: no cap)",
+  ),
+  opt(
     "trustProxy",
-    "bool",
+    "proxy",
     "false",
-    "take the client address from X-Forwarded-For / Forwarded (last hop)",
+    "the proxy header that names the client: x-forwarded-for or forwarded (its last hop only; true means x-forwarded-for)",
+  ),
+  opt(
+    "ipv4Prefix",
+    "int",
+    "32",
+    "IPv4 addresses count together per this prefix, 8 to 32 (IPv6 always per /64)",
+  ),
+  opt(
+    "publicOrigin",
+    "string",
+    "",
+    "the chat's public origin, such as https://chat.example.com: /ws then needs this Origin (or one allowed) and Host",
   ),
   opt(
     "maxBufferedBytes",
@@ -204,7 +244,8 @@ export function loadConfig(
     if (value === undefined) {
       const next = args[i + 1];
       if (
-        spec.kind === "bool" && (next === undefined || next.startsWith("-"))
+        (spec.kind === "bool" || spec.kind === "proxy") &&
+        (next === undefined || next.startsWith("-"))
       ) {
         value = "true";
       } else if (next === undefined) {
@@ -221,6 +262,16 @@ export function loadConfig(
     const raw = given.get(spec) ?? env(spec.env) ?? spec.default;
     config[spec.key] = parseValue(spec, raw);
   }
+  const prefix = config.ipv4Prefix as number;
+  if (prefix < 8 || prefix > 32) {
+    throw new ConfigError(`--ipv4-prefix must be 8 to 32, got ${prefix}`);
+  }
+  const origin = config.publicOrigin as string;
+  if (origin !== "" && !/^https?:\/\/[^/]+\/?$/.test(origin)) {
+    throw new ConfigError(
+      `--public-origin must be a scheme and host such as https://chat.example.com, got "${origin}"`,
+    );
+  }
   return config as unknown as Config;
 }
 
@@ -233,6 +284,17 @@ function parseValue(spec: OptionSpec, raw: string): unknown {
         throw new ConfigError(`${where} must be a whole number, got "${raw}"`);
       }
       return n;
+    }
+    case "proxy": {
+      // Before it named a header, TRUST_PROXY was a switch: `true` keeps
+      // working as the header every common proxy (and deploy/) sets.
+      const v = raw.trim().toLowerCase();
+      if (v === "x-forwarded-for" || v === "forwarded") return v;
+      if (["1", "true", "yes", "on"].includes(v)) return "x-forwarded-for";
+      if (["0", "false", "no", "off", ""].includes(v)) return false;
+      throw new ConfigError(
+        `${where} must be false, x-forwarded-for or forwarded, got "${raw}"`,
+      );
     }
     case "bool": {
       const v = raw.trim().toLowerCase();

@@ -18,7 +18,10 @@ export interface LiveFigures {
   connections: number;
   /** Visitors connected, cluster-wide where the backend knows. */
   online: number;
-  /** Visitors on this instance who asked for a partner and have none yet. */
+  /**
+   * Visitors on this instance who asked for a partner and have none yet
+   * (parked by the pairing cap included).
+   */
   waiting: number;
   /** Visitors on this instance in a conversation. */
   chatting: number;
@@ -34,7 +37,10 @@ export function liveFigures(state: AppState): LiveFigures {
   const { switchboard } = state;
   let waiting = 0;
   for (const session of switchboard.sessions()) {
-    if (session.state === "waiting" || session.state === "matching") waiting++;
+    const { state } = session;
+    if (state === "waiting" || state === "matching" || state === "parked") {
+      waiting++;
+    }
   }
   const backendUp = state.backendUp();
   return {
@@ -49,32 +55,50 @@ export function liveFigures(state: AppState): LiveFigures {
   };
 }
 
-/** The `/healthz` body. */
+/**
+ * The `/healthz` body. The counts are there only for those who may read
+ * them (see {@linkcode HealthReportOptions.counts}).
+ */
 export interface HealthReport {
   status: "ok" | "draining" | "backend_down";
   version: string;
   /** Seconds since the server started. */
   uptime: number;
-  connections: number;
-  online: number;
-  waiting: number;
-  pairs: number;
+  connections?: number;
+  online?: number;
+  waiting?: number;
+  pairs?: number;
   backend: { kind: string; up: boolean };
+}
+
+/** Options for {@linkcode healthReport}. */
+export interface HealthReportOptions {
+  /**
+   * Whether to include the counts (connections, online, waiting, pairs),
+   * which would tell anyone when someone waits alone. @default {false}
+   */
+  counts?: boolean;
 }
 
 /** The health report and the HTTP status to answer it with (200 or 503). */
 export function healthReport(
   state: AppState,
+  options: HealthReportOptions = {},
 ): { status: 200 | 503; report: HealthReport } {
   const live = liveFigures(state);
+  const counts = options.counts
+    ? {
+      connections: live.connections,
+      online: live.online,
+      waiting: live.waiting,
+      pairs: live.pairs,
+    }
+    : {};
   const report: HealthReport = {
     status: live.draining ? "draining" : live.backendUp ? "ok" : "backend_down",
     version: VERSION,
     uptime: Math.round((Date.now() - state.startedAt) / 1000),
-    connections: live.connections,
-    online: live.online,
-    waiting: live.waiting,
-    pairs: live.pairs,
+    ...counts,
     backend: { kind: backendKind(state), up: live.backendUp },
   };
   return { status: live.ok ? 200 : 503, report };

@@ -28,6 +28,20 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where a finished line goes. @default {console.log} */
   write?: (line: string) => void;
+  /**
+   * Lines per second per event that {@linkcode Logger.limited} writes; the
+   * rest are counted and reported on the next line written.
+   * @default {5}
+   */
+  limitPerSecond?: number;
+  /** Milliseconds from a monotonic clock, for tests. @default {performance.now} */
+  now?: () => number;
+}
+
+interface LimitWindow {
+  start: number;
+  written: number;
+  suppressed: number;
 }
 
 /** Writes one line per event. */
@@ -35,6 +49,9 @@ export class Logger {
   #json: boolean;
   #min: number;
   #write: (line: string) => void;
+  #limitPerSecond: number;
+  #now: () => number;
+  #windows = new Map<string, LimitWindow>();
 
   constructor(options: LoggerOptions = {}) {
     const format = options.format ?? "auto";
@@ -42,6 +59,37 @@ export class Logger {
       (format === "auto" && !Deno.stdout.isTerminal());
     this.#min = LEVELS[options.level ?? "info"];
     this.#write = options.write ?? ((line) => console.log(line));
+    this.#limitPerSecond = options.limitPerSecond ?? 5;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Logs like {@linkcode Logger.log}, but at most `limitPerSecond` lines of
+   * `event` per second: for lines a client can cause at will, such as
+   * refusals. Lines past the limit are dropped and counted; the next line
+   * of that event written says how many in `suppressed`.
+   */
+  limited(level: LogLevel, event: string, fields: LogFields = {}): void {
+    if (LEVELS[level] < this.#min) return;
+    const now = this.#now();
+    let window = this.#windows.get(event);
+    if (!window) {
+      // Events are names from our code, not from clients: the map stays small.
+      window = { start: now, written: 0, suppressed: 0 };
+      this.#windows.set(event, window);
+    }
+    if (now - window.start >= 1000) {
+      window.start = now;
+      window.written = 0;
+    }
+    if (window.written >= this.#limitPerSecond) {
+      window.suppressed++;
+      return;
+    }
+    window.written++;
+    const suppressed = window.suppressed;
+    window.suppressed = 0;
+    this.log(level, event, suppressed ? { ...fields, suppressed } : fields);
   }
 
   /** Logs `event` at `level` with `fields`. */

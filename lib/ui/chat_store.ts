@@ -22,7 +22,11 @@ import {
   type Signal,
   signal,
 } from "@preact/signals";
-import { type ClientFrame, WS_CLOSE } from "../ws/protocol.ts";
+import {
+  type ClientFrame,
+  hasVisibleCharacter,
+  WS_CLOSE,
+} from "../ws/protocol.ts";
 import {
   type ChatEvent,
   closeEvent,
@@ -271,12 +275,15 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
 
   function onDraft(text: string): void {
     draft.value = text;
-    typing.set(text.trim() !== "");
+    typing.set(hasVisibleCharacter(text));
   }
 
   function submit(): void {
     const text = draft.peek().trim();
-    if (!text || sending.peek() || phase.peek() !== "chat") return;
+    // A line the server would refuse as empty is not sent: refusals are
+    // answered at most once a second, and Send waits for an answer.
+    if (!hasVisibleCharacter(text) || sending.peek()) return;
+    if (phase.peek() !== "chat") return;
     typing.set(false);
     send({ type: "message", message: text });
     batch(() => {

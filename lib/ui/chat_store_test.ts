@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { CLOSE } from "../ws/protocol.ts";
-import { WS_CLOSE } from "../ws/protocol.ts";
+import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
 import type { ChatSocket } from "./chat_socket.ts";
 import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
 import type { Clock } from "./clock.ts";
@@ -272,6 +271,14 @@ Deno.test("createChatStore() reconnects with backoff", async (t) => {
 
 Deno.test("createChatStore() keeps Send pending until the echo", async (t) => {
   const { store, last } = chatting();
+
+  await t.step("a line with nothing visible is not sent", () => {
+    const sent = last().sent.length;
+    store.onDraft("\u200b\u2800 \u3164");
+    store.submit();
+    assert.equal(last().sent.length, sent);
+    assert.equal(store.sending.value, false);
+  });
 
   await t.step("Send sends, clears the draft and spins", () => {
     store.onDraft("line one\nline two");

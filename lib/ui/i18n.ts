@@ -102,6 +102,7 @@ const en: Dictionary = {
     already_requested: "You are already looking for a partner.",
     rate_limited: "You are sending too fast, slow down a little.",
     unavailable: "The chat service is unavailable right now.",
+    not_delivered: "Your last messages could not be delivered.",
   },
   unknownError: (code) => `Server error (${code}).`,
   closes: {
@@ -166,6 +167,7 @@ const ru: Dictionary = {
     already_requested: "Вы уже ищете собеседника.",
     rate_limited: "Вы пишете слишком быстро, немного помедленнее.",
     unavailable: "Сервис чата сейчас недоступен.",
+    not_delivered: "Последние сообщения не удалось доставить.",
   },
   unknownError: (code) => `Ошибка сервера (${code}).`,
   closes: {

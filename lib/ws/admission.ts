@@ -1,54 +1,96 @@
 /**
- * Who may open a WebSocket: the Origin check against Cross-Site WebSocket
- * Hijacking, the client address (from the socket, or from the last proxy
- * hop when the operator trusts a proxy), and per-address limits on
- * concurrent sockets and handshakes per minute.
+ * Who may open a WebSocket: the Origin and Host check against Cross-Site
+ * WebSocket Hijacking and DNS rebinding, and per-address limits on
+ * concurrent sockets and handshakes per minute, counted per address group
+ * (an IPv6 /64, an IPv4 prefix). The client address itself comes from
+ * `lib/web/address.ts`, re-exported here.
  *
  * @module
  */
+
+import {
+  addressGroup,
+  clientAddress,
+  forwardedProto,
+  type TrustProxy,
+} from "../web/address.ts";
+
+export { clientAddress };
 
 /** Why a handshake is refused, with the HTTP status to answer. */
 export type Refusal =
   | { status: 403; reason: "origin_not_allowed" }
   | { status: 429; reason: "too_many_sockets" | "too_many_handshakes" };
 
-/**
- * True when a handshake's `Origin` may open a socket: absent (not a
- * browser), the page's own host, or listed in `allowed`.
- */
-export function originAllowed(
-  origin: string | null,
-  host: string | null,
-  allowed: readonly string[],
-): boolean {
-  if (origin === null) return true;
-  if (allowed.includes(origin) || allowed.includes("*")) return true;
-  try {
-    return host !== null && new URL(origin).host === host.toLowerCase();
-  } catch {
-    return false;
-  }
+/** Options for {@linkcode originAllowed}. */
+export interface OriginOptions {
+  /** Origins allowed besides the page's own; `*` for any. @default {[]} */
+  allowedOrigins?: readonly string[];
+  /**
+   * The chat's public origin (`https://chat.example.com`): when set, the
+   * Origin must be it (or allowed) and the Host its host, whatever the
+   * request says about itself. @default {""}
+   */
+  publicOrigin?: string;
+  /** Which proxy header says the scheme the client used. @default {false} */
+  trustProxy?: TrustProxy;
 }
 
 /**
- * The client's address: the socket's peer, or with `trustProxy` the last hop
- * of `X-Forwarded-For` / `Forwarded` (the one our own proxy appended).
+ * True when a handshake may open a socket as far as its `Origin` and `Host`
+ * go. Without a public origin: no Origin (not a browser), an allowed one, or
+ * one whose host is the request's Host and whose scheme is the one the
+ * client used, as far as the server can know it (TLS here, or the trusted
+ * proxy's header; a plain-HTTP request with no trusted proxy may come from
+ * an `http` or `https` page, since a TLS proxy may be in front). With a
+ * public origin, the Host must be its host (DNS rebinding points a foreign
+ * name at us) and a browser's Origin must be it or an allowed one.
  */
-export function clientAddress(
-  headers: Headers,
-  peer: string,
-  trustProxy: boolean,
-): string {
-  if (!trustProxy) return peer;
-  const forwarded = headers.get("forwarded");
-  if (forwarded) {
-    const last = forwarded.split(",").at(-1)!;
-    const match = /(?:^|;)\s*for=("?)\[?([^;",\]]+)/i.exec(last);
-    if (match) return match[2].trim();
+export function originAllowed(
+  req: Request,
+  options: OriginOptions = {},
+): boolean {
+  const allowed = options.allowedOrigins ?? [];
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("host");
+  if (options.publicOrigin) {
+    const pinned = new URL(options.publicOrigin);
+    if (host === null || hostOf(pinned.protocol, host) !== pinned.host) {
+      return false;
+    }
+    if (origin === null) return true;
+    return origin === pinned.origin || allowed.includes(origin) ||
+      allowed.includes("*");
   }
-  const xff = headers.get("x-forwarded-for");
-  const hop = xff?.split(",").at(-1)?.trim();
-  return hop || peer;
+  if (origin === null) return true;
+  if (allowed.includes(origin) || allowed.includes("*")) return true;
+  let page: URL;
+  try {
+    page = new URL(origin);
+  } catch {
+    return false;
+  }
+  const told = forwardedProto(req.headers, options.trustProxy ?? false);
+  const own = new URL(req.url).protocol === "https:" ? "https" : "http";
+  const schemes = told ? [told] : own === "https" ? ["https"] : [
+    "http",
+    "https",
+  ];
+  const scheme = page.protocol.slice(0, -1);
+  return host !== null && schemes.includes(scheme) &&
+    hostOf(page.protocol, host) === page.host;
+}
+
+/** `host` as `URL.host` writes it for `protocol` (lower case, no default port). */
+function hostOf(protocol: string, host: string): string | null {
+  try {
+    const url = new URL(`${protocol}//${host}`);
+    return url.pathname === "/" && !url.username && !url.search
+      ? url.host
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Options for {@linkcode AddressLimits}. */
@@ -57,6 +99,11 @@ export interface AddressLimitsOptions {
   maxSockets?: number;
   /** Handshakes per minute per address; 0 for no limit. @default {60} */
   maxHandshakesPerMinute?: number;
+  /**
+   * Leading bits of an IPv4 address counted together (IPv6 always per /64).
+   * @default {32}
+   */
+  ipv4Prefix?: number;
   /** Clock in milliseconds, for tests. @default {Date.now} */
   now?: () => number;
 }
@@ -68,7 +115,7 @@ interface AddressEntry {
 }
 
 /**
- * Per-address counters. Memory stays bounded: an address with no open
+ * Per-address-group counters. Memory stays bounded: an address with no open
  * socket is forgotten once its minute has passed.
  */
 export class AddressLimits {
@@ -77,15 +124,29 @@ export class AddressLimits {
   #maxHandshakes: number;
   #now: () => number;
   #lastSweep = 0;
+  #ipv4Prefix: number;
 
   constructor(options: AddressLimitsOptions = {}) {
     this.#maxSockets = options.maxSockets ?? 20;
     this.#maxHandshakes = options.maxHandshakesPerMinute ?? 60;
     this.#now = options.now ?? Date.now;
+    this.#ipv4Prefix = options.ipv4Prefix ?? 32;
   }
 
-  /** Counts a handshake from `address`; a refusal when over a limit. */
+  /**
+   * The key `address` is counted under: its /64 for IPv6, its
+   * `ipv4Prefix` block for IPv4 (see {@linkcode addressGroup}).
+   */
+  group(address: string): string {
+    return addressGroup(address, { ipv4Prefix: this.#ipv4Prefix });
+  }
+
+  /**
+   * Counts a handshake from `address` (or its group, which is the same);
+   * a refusal when its group is over a limit.
+   */
   admit(address: string): Refusal | null {
+    address = this.group(address);
     const now = this.#now();
     this.#sweep(now);
     let entry = this.#entries.get(address);
@@ -110,6 +171,7 @@ export class AddressLimits {
 
   /** Gives back the socket slot taken by an admitted handshake. */
   release(address: string): void {
+    address = this.group(address);
     const entry = this.#entries.get(address);
     if (entry && entry.sockets > 0) entry.sockets--;
   }

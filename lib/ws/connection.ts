@@ -14,20 +14,36 @@ import {
   errorFrame,
   parseClientFrame,
 } from "./protocol.ts";
-import type { Peer, Session } from "../pairing.ts";
+import type { Peer, Session } from "../session.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 
-/** Binds `socket` (just upgraded) to the switchboard. */
+/**
+ * Binds `socket` (just upgraded) to the switchboard. Deno's socket opens
+ * later; npm `ws`'s is open already, and reports `close` only once its TCP
+ * connection is gone, so its slot is held until then.
+ */
 export function attachSocket(
   socket: WebSocket,
   state: AppState,
   address: string,
-): void {
+): Attached {
   const connection = new Connection(socket, state, address);
   state.openSockets++;
-  socket.addEventListener("open", connection);
   socket.addEventListener("message", connection);
   socket.addEventListener("close", connection);
+  if (socket.readyState === WebSocket.OPEN) {
+    connection.handleEvent(new Event("open"));
+  } else socket.addEventListener("open", connection);
+  return connection;
+}
+
+/** A socket bound by {@linkcode attachSocket}. */
+export interface Attached {
+  /**
+   * Leaves the chat (the partner is told at once) and closes the socket:
+   * for an edge that meets a protocol error before the connection does.
+   */
+  close(code: number, reason: string): void;
 }
 
 class Connection implements Peer, EventListenerObject {
@@ -92,7 +108,10 @@ class Connection implements Peer, EventListenerObject {
 
   #onOpen(): void {
     this.#openedAt = Date.now();
-    this.#session = this.#state.switchboard.join(this);
+    // The address is already its group (handshake): what pairing caps.
+    this.#session = this.#state.switchboard.join(this, {
+      group: this.#address,
+    });
     this.#state.log.debug("ws_open", {
       ip: this.#state.config.logIps ? this.#address : undefined,
     });
@@ -113,6 +132,12 @@ class Connection implements Peer, EventListenerObject {
         ? data.byteLength
         : (data as Blob).size ?? 0;
       if (size > config.maxFrameBytes) return this.#tooBig();
+      // A binary frame spends the budget a text frame would.
+      const verdict = this.#limiter.take(false);
+      if (verdict === "abuse") return this.#abuse();
+      if (verdict === "excess") {
+        return this.#refuse("rate_limited", "too many frames, slow down");
+      }
       return this.#refuse("binary_not_supported", "send JSON text frames");
     }
     const max = config.maxFrameBytes;
@@ -122,10 +147,7 @@ class Connection implements Peer, EventListenerObject {
     });
     const typing = parsed.ok && parsed.frame.type === "typing";
     const verdict = this.#limiter.take(typing);
-    if (verdict === "abuse") {
-      this.#state.metrics.reject("rate_abuse");
-      return this.close(CLOSE.policy.code, CLOSE.policy.reason);
-    }
+    if (verdict === "abuse") return this.#abuse();
     if (verdict === "excess") {
       // An extra typing hint is dropped quietly: it is only a hint, and the
       // visitor did nothing wrong that a line on screen should report.
@@ -161,6 +183,11 @@ class Connection implements Peer, EventListenerObject {
     if (this.#session) this.#state.switchboard.leave(this.#session);
   }
 
+  #abuse(): void {
+    this.#state.metrics.reject("rate_abuse");
+    this.close(CLOSE.policy.code, CLOSE.policy.reason);
+  }
+
   #tooBig(): void {
     this.#state.metrics.reject("frame_too_large");
     this.close(CLOSE.tooBig.code, CLOSE.tooBig.reason);
@@ -168,8 +195,10 @@ class Connection implements Peer, EventListenerObject {
 
   #refuse(code: ErrorCode, reason: string): void {
     this.#state.metrics.reject(code);
-    this.#state.log.debug("frame_rejected", { code });
-    this.send(errorFrame(code, reason));
+    this.#state.log.limited("debug", "frame_rejected", { code });
+    // Counted every time, answered once a second per code: a flood of bad
+    // frames must not buy a flood of error frames.
+    if (this.#limiter.mayAnswer(code)) this.send(errorFrame(code, reason));
   }
 }
 

@@ -9,7 +9,8 @@
 
 /** A valid frame from a client. */
 export type ClientFrame =
-  | { type: "request" }
+  /** `token`: the browser's own name across sockets, never relayed or logged. */
+  | { type: "request"; token?: string }
   | { type: "message"; message: string }
   | { type: "typing"; on: boolean };
 
@@ -25,6 +26,7 @@ export const ERROR_CODES = [
   "already_requested",
   "rate_limited",
   "unavailable",
+  "not_delivered",
 ] as const;
 
 /** One of {@linkcode ERROR_CODES}. */
@@ -41,6 +43,9 @@ export interface ParseOptions {
    * @default {2000} */
   maxMessageLength?: number;
 }
+
+/** A browser token: what `request` may carry besides its type. */
+const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
 function fail(code: ErrorCode, reason: string): ParseResult {
   return { ok: false, code, reason };
@@ -70,15 +75,21 @@ export function parseClientFrame(
     return fail("bad_frame", "frame needs a string field type");
   }
   switch (type) {
-    case "request":
-      return { ok: true, frame: { type } };
+    case "request": {
+      const token = frame.token;
+      if (token === undefined) return { ok: true, frame: { type } };
+      if (typeof token !== "string" || !TOKEN.test(token)) {
+        return fail("bad_frame", "token must be 16 to 64 of [A-Za-z0-9_-]");
+      }
+      return { ok: true, frame: { type, token } };
+    }
     case "message": {
       const message = frame.message;
       if (typeof message !== "string") {
         return fail("bad_frame", "message must be a string");
       }
-      if (message.trim() === "") {
-        return fail("empty_message", "message is empty");
+      if (!hasVisibleCharacter(message)) {
+        return fail("empty_message", "message has no visible character");
       }
       if (message.length > maxLength) {
         return fail(
@@ -101,6 +112,21 @@ export function parseClientFrame(
     default:
       return fail("unknown_type", "unknown frame type");
   }
+}
+
+// White space, format characters (zero-width spaces and joiners, word
+// joiner, BOM, soft hyphen, bidi controls: all \p{Cf}), fillers that render
+// as nothing (Hangul fillers, halfwidth filler), blank braille, the
+// combining grapheme joiner, variation selectors and other invisible marks.
+const INVISIBLE =
+  /^[\s\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]*$/u;
+
+/**
+ * True when `text` shows something: not only white space, zero-width,
+ * filler, blank-braille, bidi-control or other invisible characters.
+ */
+export function hasVisibleCharacter(text: string): boolean {
+  return !INVISIBLE.test(text);
 }
 
 function isWellFormed(text: string): boolean {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   errorFrame,
+  hasVisibleCharacter,
   messageFrames,
   onlineFrame,
   parseClientFrame,
@@ -79,4 +80,53 @@ Deno.test("server frames are valid JSON with the original fields", () => {
     code: "not_paired",
     reason: "why",
   });
+});
+
+Deno.test("parseClientFrame() refuses a message with no visible character as empty", () => {
+  const invisible = [
+    "",
+    "   \n\t",
+    "\u200B\u200C\u200D",
+    "\u2060\uFEFF",
+    "\u3164\u3164",
+    "\u115F\u1160",
+    "\uFFA0",
+    "\u2800\u2800\u2800",
+    "\u034F",
+    "\u202E\u202A\u202B\u202C\u202D",
+    "\u2066\u2067\u2068\u2069",
+    "\u200E\u200F\u061C",
+    "\u00AD\u180E",
+    "\uFE0F \u00A0\u3000",
+    " \u200B\u3164\u2800\u202E ",
+  ];
+  for (const message of invisible) {
+    const result = parseClientFrame(
+      JSON.stringify({ type: "message", message }),
+    );
+    assert.equal(
+      result.ok ? "ok" : result.code,
+      "empty_message",
+      JSON.stringify(message),
+    );
+    assert.equal(hasVisibleCharacter(message), false, JSON.stringify(message));
+  }
+  for (
+    const message of [
+      "a",
+      "\u202Eevil",
+      "\u200Bx\u200B",
+      ".",
+      "مرحبا",
+      "😀",
+      "\u2801",
+      "ㄱ",
+    ]
+  ) {
+    const result = parseClientFrame(
+      JSON.stringify({ type: "message", message }),
+    );
+    assert.ok(result.ok, JSON.stringify(message));
+    assert.equal(hasVisibleCharacter(message), true, JSON.stringify(message));
+  }
 });

@@ -1,7 +1,9 @@
 /**
  * One socket's frame budget: two token buckets (chat frames, typing hints)
  * refilled continuously, and a sliding window over the frames past budget
- * that tells when a socket is abusive rather than merely fast. Pure: the
+ * that tells when a socket is abusive rather than merely fast, and how often
+ * a refusal may be answered, so that a flood is never answered frame for
+ * frame. Every frame counts, text or binary. Pure: the
  * clock is injected, so it is tested without sockets or waiting.
  *
  * @module
@@ -9,6 +11,9 @@
 
 /** How long the excess frames that make a socket abusive may take. */
 export const ABUSE_WINDOW_MS = 10_000;
+
+/** How long after one `error` frame of a code the next may be sent. */
+export const ANSWER_WINDOW_MS = 1_000;
 
 /** Options for {@linkcode RateLimiter}. */
 export interface RateLimiterOptions {
@@ -38,6 +43,8 @@ export class RateLimiter {
   // the first excess only, since most sockets never have one.
   #excessTimes: Float64Array | undefined;
   #excessNext = 0;
+  // When each error code was last answered; allocated on the first refusal.
+  #answeredAt: Map<string, number> | undefined;
 
   constructor(options: RateLimiterOptions) {
     this.#options = options;
@@ -74,5 +81,19 @@ export class RateLimiter {
     return now - times[this.#excessNext] <= ABUSE_WINDOW_MS
       ? "abuse"
       : "excess";
+  }
+
+  /**
+   * True when a refusal with `code` may be answered with an `error` frame:
+   * at most once per {@linkcode ANSWER_WINDOW_MS} per code. A client that
+   * repeats a mistake learns of it once a second, not once a frame.
+   */
+  mayAnswer(code: string): boolean {
+    const now = this.#now();
+    const answered = this.#answeredAt ??= new Map();
+    const last = answered.get(code);
+    if (last !== undefined && now - last < ANSWER_WINDOW_MS) return false;
+    answered.set(code, now);
+    return true;
   }
 }

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ABUSE_WINDOW_MS, RateLimiter } from "./rate_limiter.ts";
+import {
+  ABUSE_WINDOW_MS,
+  ANSWER_WINDOW_MS,
+  RateLimiter,
+} from "./rate_limiter.ts";
 
 function limiter(now: { t: number }, abuseLimit = 5): RateLimiter {
   return new RateLimiter({
@@ -67,4 +71,22 @@ Deno.test("RateLimiter.take() forgives excess spread wider than the window", () 
   clock.t -= step - 1;
   // This one and the two before it came within the window.
   assert.equal(rl.take(false), "abuse");
+});
+
+Deno.test("RateLimiter.mayAnswer() answers each code at most once per window", () => {
+  const clock = { t: 0 };
+  const rl = limiter(clock);
+  assert.equal(rl.mayAnswer("rate_limited"), true);
+  assert.equal(
+    rl.mayAnswer("bad_json"),
+    true,
+    "another code has its own window",
+  );
+  for (let i = 0; i < 1000; i++) {
+    assert.equal(rl.mayAnswer("rate_limited"), false);
+    clock.t += (ANSWER_WINDOW_MS - 1) / 1000;
+  }
+  clock.t = ANSWER_WINDOW_MS;
+  assert.equal(rl.mayAnswer("rate_limited"), true);
+  assert.equal(rl.mayAnswer("rate_limited"), false);
 });

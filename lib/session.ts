@@ -1,0 +1,56 @@
+/**
+ * A visitor as the switchboard sees it: a peer it can send frames to and
+ * close, and where that visitor is in its one conversation.
+ *
+ * @module
+ */
+
+/** A connected visitor as the switchboard sees it. */
+export interface Peer {
+  /** Sends one text frame. Must not throw for a closed peer. */
+  send(frame: string): void;
+  /** Closes the connection; the transport then calls `Switchboard.leave`. */
+  close(code: number, reason: string): void;
+}
+
+/**
+ * Where a visitor is in its one conversation. `parked`: it asked for a
+ * partner while its address group was over its pairing cap, and enters
+ * matching when the group's minute allows.
+ */
+export type SessionState =
+  | "fresh"
+  | "parked"
+  | "matching"
+  | "waiting"
+  | "chat"
+  | "gone";
+
+/** One visitor's connection as held by the switchboard. */
+export interface Session {
+  readonly id: string;
+  readonly peer: Peer;
+  state: SessionState;
+  partner: string | null;
+  /** When it started waiting (ms since epoch), for the pairing-wait figure. */
+  waitingSince: number;
+  /** The address group it connected from (`""`: unknown, never capped). */
+  readonly group: string;
+  /**
+   * Who it is across sockets, as partners remember it: set by `request`
+   * from its browser token, else its group (`""`: nobody, never avoided).
+   */
+  identity: string;
+  /** Lines sent to a partner elsewhere that the backend has not yet taken. */
+  unconfirmed: number;
+}
+
+/** Options for {@linkcode Switchboard.join}. */
+export interface JoinOptions {
+  /**
+   * The address group the visitor connects from: what the pairing cap
+   * counts and, without a browser token, how partners remember it.
+   * @default {""}
+   */
+  group?: string;
+}

@@ -1,0 +1,315 @@
+import assert from "node:assert/strict";
+import net from "node:net";
+import { encodeFrame, RawSocket, within } from "./security_helpers.ts";
+import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
+import { pair, startTestServer } from "./helpers.ts";
+
+const MiB = 1024 * 1024;
+
+/** Writes `chunk` until the socket is closed by the server; bytes written. */
+async function pour(
+  raw: RawSocket,
+  first: Uint8Array,
+  chunk: () => Uint8Array,
+  limit: number,
+): Promise<{ code: number | null; sent: number }> {
+  let closed = false;
+  const code = raw.closeCode().finally(() => closed = true);
+  let sent = 0;
+  try {
+    await raw.sendBytes(first);
+    sent += first.length;
+    while (!closed && sent < limit) {
+      const bytes = chunk();
+      await raw.sendBytes(bytes);
+      sent += bytes.length;
+    }
+  } catch {
+    // Reset by the server: it stopped listening to us.
+  }
+  const result = { code: await within(code, 10_000, "close frame"), sent };
+  raw.drop();
+  return result;
+}
+
+Deno.test("node edge: 20 unfinished fragmented messages and 20 × 60 MiB frames from one address close 1009 early; RSS +64 MiB at most; a victim pair keeps relay p99 < 50 ms", async () => {
+  const server = await spawnServer({
+    args: [
+      ...NO_ADDRESS_LIMITS,
+      "--rate-messages",
+      "100",
+      "--rate-burst",
+      "100",
+    ],
+  });
+  try {
+    const [a, b] = await pair(server.wsUrl);
+    const before = await server.rss();
+    let peak = before;
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        peak = Math.max(peak, await server.rss());
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const latencies: number[] = [];
+    const victim = (async () => {
+      for (let i = 0; running; i++) {
+        const [from, to] = i % 2 ? [a, b] : [b, a];
+        const t0 = performance.now();
+        from.send({ type: "message", message: `m${i}` });
+        await to.next("message");
+        await from.next("message");
+        latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+
+    const fragment = new Uint8Array(4096).fill(0x61);
+    const attackers = await Promise.all(
+      Array.from({ length: 40 }, () => RawSocket.connect(server.port)),
+    );
+    const results = await Promise.all(attackers.map((raw, i) => {
+      if (i < 20) {
+        // FIN=0 text, then continuations that never finish.
+        return pour(
+          raw,
+          encodeFrame(1, fragment, { fin: false }),
+          () => encodeFrame(0, fragment, { fin: false }),
+          62 * MiB,
+        );
+      }
+      // One 60 MiB text frame: the header, then the payload streamed.
+      const header = encodeFrame(1, new Uint8Array(0));
+      const head = new Uint8Array(14);
+      head[0] = 0x81;
+      head[1] = 0x80 | 127;
+      new DataView(head.buffer).setBigUint64(2, BigInt(60 * MiB));
+      head.set(header.subarray(2, 6), 10);
+      const payload = new Uint8Array(64 * 1024).fill(0x20);
+      return pour(raw, head, () => payload, 60 * MiB);
+    }));
+    await new Promise((r) => setTimeout(r, 500));
+    running = false;
+    await Promise.all([sampler, victim]);
+    for (const [i, { code, sent }] of results.entries()) {
+      assert.equal(code, 1009, `attacker ${i}`);
+      // Closed as its message passed 16 KiB, not after it was held whole.
+      assert.ok(sent < 16 * MiB, `attacker ${i} sent ${sent} bytes`);
+    }
+    const grew = (peak - before) / MiB;
+    console.log(
+      `RSS +${grew.toFixed(1)} MiB (peak ${(peak / MiB).toFixed(0)})`,
+    );
+    assert.ok(grew <= 64, `RSS grew ${grew} MiB`);
+    latencies.sort((x, y) => x - y);
+    const p99 = latencies[Math.floor(latencies.length * 0.99)];
+    console.log(
+      `victim relay: ${latencies.length} lines, p99 ${p99.toFixed(1)} ms`,
+    );
+    assert.ok(latencies.length >= 20);
+    assert.ok(p99 < 50, `p99 ${p99} ms`);
+    a.socket.close();
+    b.socket.close();
+    await Promise.all([a.closed, b.closed]);
+  } finally {
+    const status = await server.stop();
+    assert.equal(status.code, 0);
+  }
+});
+
+/** A WebSocket handshake from `localAddress`; its status and the socket. */
+function handshake(
+  port: number,
+  localAddress: string,
+): Promise<{ status: number; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+          "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      );
+    });
+    socket.once("data", (chunk: Uint8Array) => {
+      const status = Number(
+        /^HTTP\/1\.1 (\d{3})/.exec(
+          new TextDecoder().decode(chunk),
+        )?.[1],
+      );
+      resolve({ status, socket });
+    });
+  });
+}
+
+/** A GET from `localAddress`; the answer's head and body as text. */
+function get(
+  port: number,
+  localAddress: string,
+  path: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+    let text = "";
+    socket.once("error", reject);
+    socket.on(
+      "data",
+      (chunk: Uint8Array) => text += new TextDecoder().decode(chunk),
+    );
+    socket.once("close", () => resolve(text));
+    socket.once(
+      "connect",
+      () =>
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+        ),
+    );
+  });
+}
+
+Deno.test("node edge: a slow reader dropped with 4002 keeps its address slot until its TCP connection is cut", async () => {
+  const server = await startTestServer({
+    maxBufferedBytes: 16_384,
+    rateMessages: 1_000_000,
+    rateBurst: 1_000_000,
+    maxHandshakesPerMinute: 0,
+  });
+  const port = server.handle.port;
+  const { state } = server.handle;
+  try {
+    // 20 readers from 127.0.0.1 that never read, each paired with a sender
+    // from its own address (127.0.0.2…21).
+    const stuck = await Promise.all(
+      Array.from({ length: 20 }, () => RawSocket.connect(port)),
+    );
+    const line = JSON.stringify({
+      type: "message",
+      message: "\u0001".repeat(2000),
+    });
+    // One pair at a time, so that each reader meets its own sender.
+    const senders: net.Socket[] = [];
+    for (const [i, reader] of stuck.entries()) {
+      await reader.sendText('{"type":"request"}');
+      const sender = await handshake(port, `127.0.0.${i + 2}`);
+      assert.equal(sender.status, 101);
+      sender.socket.write(
+        encodeFrame(1, new TextEncoder().encode('{"type":"request"}')),
+      );
+      assert.ok(await reader.nextJson("response"));
+      senders.push(sender.socket);
+    }
+    await Promise.all(senders.map(async (socket) => {
+      const sender = { socket };
+      // Pour lines until the partner is dropped (the sender gets 4000).
+      let done = false;
+      sender.socket.on("data", (chunk: Uint8Array) => {
+        const text = new TextDecoder().decode(chunk);
+        if (text.includes("\x88")) done = true;
+      });
+      sender.socket.on("close", () => done = true);
+      const bytes = encodeFrame(1, new TextEncoder().encode(line));
+      for (let n = 0; !done && n < 4000; n++) {
+        if (!sender.socket.write(bytes)) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+      sender.socket.destroy();
+    }));
+    assert.equal(state.metrics.rejected.get("slow_reader"), 20);
+    // The 20 dropped readers still hold their TCP connections: the address
+    // is full until they are cut.
+    const early = await RawSocket.connect(port);
+    assert.equal(early.status, 429);
+    early.drop();
+    await within(
+      (async () => {
+        while (state.openSockets > 0) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })(),
+      10_000,
+      "stuck readers cut",
+    );
+    const late = await RawSocket.connect(port);
+    assert.equal(late.status, 101);
+    late.drop();
+    for (const reader of stuck) reader.drop();
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("node edge: connections that send nothing are closed after 10 s, idle keep-alive after 5 s; 2,000 idle ones from two addresses leave /healthz and a new chat working", async () => {
+  const server = await spawnServer();
+  try {
+    const silentAt = performance.now();
+    const silent = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    const keepAlive = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    await keepAlive.write(new TextEncoder().encode(
+      `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+    ));
+    const buffer = new Uint8Array(65536);
+    assert.ok((await keepAlive.read(buffer)) !== null);
+    const answeredAt = performance.now();
+    const ended = async (conn: Deno.Conn, from: number) => {
+      while (true) {
+        try {
+          if (await conn.read(buffer) === null) break;
+        } catch {
+          break;
+        }
+      }
+      conn.close();
+      return (performance.now() - from) / 1000;
+    };
+    const silentEnd = ended(silent, silentAt);
+    const keepAliveEnd = ended(keepAlive, answeredAt);
+
+    // Idle crowds from two addresses: each beyond 256 is refused at once.
+    const idle: net.Socket[] = [];
+    for (const localAddress of ["127.0.0.1", "127.0.0.2"]) {
+      for (let i = 0; i < 1000; i++) {
+        const socket = net.connect({
+          host: "127.0.0.1",
+          port: server.port,
+          localAddress,
+        });
+        socket.on("error", () => {});
+        idle.push(socket);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    // 127.0.0.1 and .2 are full of idle connections: a visitor from .3.
+    const health = await within(
+      get(server.port, "127.0.0.3", "/healthz"),
+      5000,
+      "/healthz",
+    );
+    assert.match(health, /^HTTP\/1\.1 200/);
+    const visitor = await handshake(server.port, "127.0.0.3");
+    assert.equal(visitor.status, 101);
+    visitor.socket.destroy();
+
+    const [s, k] = await Promise.all([silentEnd, keepAliveEnd]);
+    console.log(
+      `silent closed after ${s.toFixed(1)} s, keep-alive after ${
+        k.toFixed(1)
+      } s`,
+    );
+    assert.ok(s >= 9 && s < 12, `silent: ${s} s`);
+    assert.ok(k >= 4 && k < 7, `keep-alive: ${k} s`);
+    for (const socket of idle) socket.destroy();
+  } finally {
+    const status = await server.stop();
+    assert.equal(status.code, 0);
+  }
+});

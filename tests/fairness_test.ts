@@ -1,0 +1,106 @@
+/**
+ * Fair pairing under a single bot (issue 12): one address that always keeps
+ * a socket queued must not meet most visitors, and Next must not bring it
+ * back; yet two tabs of one machine still chat, press Next and chat again.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { defaultConfig } from "../lib/ops/config.ts";
+import { Switchboard } from "../lib/pairing.ts";
+import type { Peer, Session } from "../lib/session.ts";
+import { startTestServer, TestClient } from "./helpers.ts";
+import { FakeClock } from "./support/clock.ts";
+
+/** A visitor of the simulation: a peer that knows whom it met. */
+class SimPeer implements Peer {
+  session!: Session;
+  closed = false;
+  constructor(readonly board: Switchboard, readonly who: string) {}
+  send(): void {}
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.board.leave(this.session);
+  }
+}
+
+Deno.test("with default options, a bot keeping one socket queued meets under 20 % of visitors arriving every 400 ms, and never one twice", () => {
+  const clock = new FakeClock();
+  const { maxPairingsPerMinute } = defaultConfig();
+  const board = new Switchboard({ clock, maxPairingsPerMinute });
+  const peers = new Map<string, SimPeer>();
+  const open = (who: string, group: string) => {
+    const peer = new SimPeer(board, who);
+    peer.session = board.join(peer, { group });
+    peers.set(peer.session.id, peer);
+    board.handle(peer.session, { type: "request" });
+    return peer;
+  };
+  const partnerOf = (peer: SimPeer) => peers.get(peer.session.partner!)!.who;
+
+  // The bot: the moment its socket is paired, it queues a new one.
+  let bot = open("bot", "203.0.113.7");
+  const firsts: SimPeer[] = [];
+  const seconds: SimPeer[] = [];
+  const MINUTES = 10;
+  for (let t = 0; t < MINUTES * 60_000; t += 400) {
+    const i = firsts.length;
+    const visitor = open(`v${i}`, `198.51.100.${i % 250}:${i}`);
+    firsts.push(visitor);
+    // A visitor chats for 3 s, then presses Next: a new socket, a request.
+    clock.setTimeout(() => {
+      if (visitor.session.state !== "chat") return;
+      visitor.close();
+      seconds.push(open(`v${i}`, `198.51.100.${i % 250}:${i}`));
+    }, 3_000);
+    if (bot.session.state === "chat") bot = open("bot", "203.0.113.7");
+    clock.advance(400);
+  }
+  const paired = firsts.filter((p) => p.session.partner !== null);
+  const metBot = paired.filter((p) => partnerOf(p) === "bot").length;
+  const metVisitor = paired.length - metBot;
+  assert.ok(paired.length > 0.95 * firsts.length, `${paired.length} paired`);
+  assert.ok(
+    metVisitor >= 0.8 * paired.length,
+    `visitors met each other ${metVisitor} of ${paired.length} times`,
+  );
+  assert.ok(
+    metBot <= MINUTES * maxPairingsPerMinute + maxPairingsPerMinute,
+    `the bot met ${metBot}`,
+  );
+  for (const second of seconds) {
+    if (second.session.partner === null) continue;
+    const first = firsts.find((p) => p.who === second.who)!;
+    if (first.session.partner !== null && partnerOf(first) === "bot") {
+      assert.notEqual(partnerOf(second), "bot", `${second.who} met it again`);
+    }
+  }
+  board.dispose();
+});
+
+Deno.test("with default options, two tabs of one machine chat, press Next and chat again", async () => {
+  const server = await startTestServer();
+  try {
+    for (let round = 0; round < 3; round++) {
+      const a = await TestClient.open(server.wsUrl);
+      const b = await TestClient.open(server.wsUrl);
+      a.send({ type: "request" });
+      b.send({ type: "request" });
+      await Promise.all([a.next("response"), b.next("response")]);
+      a.send({ type: "message", message: `hello ${round}` });
+      assert.deepEqual(await b.next("message"), {
+        type: "message",
+        message: `hello ${round}`,
+        from: "guest",
+      });
+      assert.equal((await a.next("message")).from, "me");
+      // Next: this tab leaves, the other is closed with 4000.
+      await a.close();
+      assert.equal((await b.closed).code, 4000);
+    }
+  } finally {
+    await server.stop();
+  }
+});
