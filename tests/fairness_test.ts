@@ -11,6 +11,7 @@ import { defaultConfig } from "../lib/ops/config.ts";
 import { Switchboard } from "../lib/pairing.ts";
 import type { Peer, Session } from "../lib/session.ts";
 import { startTestServer, TestClient } from "./helpers.ts";
+import { RawSocket, within } from "./security_helpers.ts";
 import { FakeClock } from "./support/clock.ts";
 
 /** A visitor of the simulation: a peer that knows whom it met. */
@@ -102,5 +103,74 @@ Deno.test("with default options, two tabs of one machine chat, press Next and ch
     }
   } finally {
     await server.stop();
+  }
+});
+
+Deno.test("on a real server, a bot address keeping a socket queued meets few of the visitors arriving every 400 ms (MAX_PAIRINGS_PER_MINUTE=3)", async () => {
+  // Addresses come from X-Forwarded-For (TRUST_PROXY), one per visitor.
+  const server = await startTestServer({
+    trustProxy: "x-forwarded-for",
+    maxPairingsPerMinute: 3,
+  });
+  const port = server.handle.port;
+  const connect = (address: string) =>
+    RawSocket.connect(port, { headers: { "X-Forwarded-For": address } });
+  const say = (socket: RawSocket, message: string) =>
+    socket.sendText(JSON.stringify({ type: "message", message }));
+  let running = true;
+  let botMet = 0;
+  const bot = (async () => {
+    while (running) {
+      const socket = await connect("203.0.113.7");
+      await socket.sendText('{"type":"request"}');
+      const paired = await within(socket.nextJson("response"), 15_000, "bot")
+        .catch(() => null);
+      if (paired) {
+        botMet++;
+        await say(socket, "bot");
+        await socket.nextJson("message"); // the echo
+      }
+      socket.drop();
+    }
+  })();
+  try {
+    await new Promise((r) => setTimeout(r, 200)); // the bot queues first
+    const visitors: Promise<string | null>[] = [];
+    for (let i = 0; i < 25; i++) {
+      visitors.push((async () => {
+        const socket = await connect(`198.51.100.${i + 1}`);
+        await socket.sendText('{"type":"request"}');
+        const paired = await within(socket.nextJson("response"), 8000, "pair")
+          .catch(() => null);
+        if (!paired) {
+          socket.drop();
+          return null;
+        }
+        await say(socket, "human");
+        let heard: string | null = null;
+        while (heard === null) {
+          const frame = await socket.nextJson("message");
+          if (!frame) break;
+          if (frame.from === "guest") heard = String(frame.message);
+        }
+        socket.drop();
+        return heard;
+      })());
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    const met = (await Promise.all(visitors)).filter((m) => m !== null);
+    const humans = met.filter((m) => m === "human").length;
+    console.log(
+      `${met.length} visitors paired: ${humans} with each other, ${
+        met.length - humans
+      } with the bot`,
+    );
+    assert.ok(met.length >= 20, `only ${met.length} paired`);
+    assert.ok(humans / met.length >= 0.8, `${humans} of ${met.length}`);
+    assert.ok(botMet <= 3, `the bot met ${botMet}`);
+  } finally {
+    running = false;
+    await server.stop();
+    await bot.catch(() => {});
   }
 });
