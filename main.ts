@@ -16,6 +16,7 @@ import {
   loadConfig,
 } from "./lib/ops/config.ts";
 import { errorName } from "./lib/ops/log.ts";
+import { cspSources } from "./lib/site.ts";
 import { VERSION } from "./lib/ops/version.ts";
 import {
   createState,
@@ -66,6 +67,7 @@ export async function createChatApp(
     staticDir: STATIC_DIR,
     bundles: await loadBundleManifest(STATIC_DIR),
     frameAncestors: config.frameAncestors,
+    cspSources: cspSources(config),
     onError(error) {
       metrics.uncaught++;
       log.error("request_failed", { error: errorName(error) });
@@ -128,6 +130,22 @@ export async function startServer(
   };
 }
 
+/**
+ * Why the server could not start, in one line for the site owner: the port
+ * is taken (either listener: node's `EADDRINUSE`, Deno's `AddrInUse`), the
+ * backend is unreachable…
+ */
+function startFailure(error: unknown, port: number): string {
+  if (
+    error instanceof Deno.errors.AddrInUse ||
+    (error as { code?: unknown } | null)?.code === "EADDRINUSE"
+  ) {
+    return `strangers: port ${port} is already in use (set PORT or --port)`;
+  }
+  const why = error instanceof Error ? error.message : String(error);
+  return `strangers: cannot start: ${why}`;
+}
+
 /** Runs the command line: `--help`, `--version`, or the server. */
 async function main(args: string[]): Promise<void> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -150,9 +168,7 @@ async function main(args: string[]): Promise<void> {
   try {
     server = await startServer(config);
   } catch (error) {
-    // Say why in one line: the port is taken, the backend is unreachable…
-    const why = error instanceof Error ? error.message : String(error);
-    console.error(`strangers: cannot start: ${why}`);
+    console.error(startFailure(error, config.port));
     Deno.exit(1);
   }
   server.state.log.announce(

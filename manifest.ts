@@ -10,7 +10,9 @@ import Chat from "./islands/Chat.tsx";
 import * as healthz from "./routes/healthz.ts";
 import * as index from "./routes/index.tsx";
 import * as metrics from "./routes/metrics.ts";
+import * as themeCss from "./routes/theme_css.ts";
 import * as ws from "./routes/ws.ts";
+import * as wsAdmission from "./routes/ws_admission.ts";
 import * as notFoundPage from "./routes/_404.tsx";
 import type { AppState } from "./lib/app_state.ts";
 import type { RouteModule } from "./lib/web/router.ts";
@@ -19,8 +21,10 @@ import type { RouteModule } from "./lib/web/router.ts";
 export const routes: Record<string, RouteModule<AppState>> = {
   "/": index,
   "/ws": ws,
+  "/ws/admission": wsAdmission,
   "/healthz": healthz,
   "/metrics": metrics,
+  "/theme.css": themeCss,
 };
 
 /** The page for unknown paths. */

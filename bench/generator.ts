@@ -78,6 +78,32 @@ export interface ChurnReply {
   errorKinds: Record<string, number>;
 }
 
+/** Reply to `present`: visitors opened that said `presence`. */
+export interface PresentReply {
+  added: number;
+  /** Open now, of every presence visitor this generator holds. */
+  open: number;
+  /** Of those, answered with an `online` frame (ours answers presence). */
+  answered: number;
+  errors: number;
+  elapsedMs: number;
+}
+
+/** Reply to `watch`: a window of presence visitors sitting on the count. */
+export interface WatchReply {
+  seconds: number;
+  /** Presence visitors open at the end. */
+  present: number;
+  /** `online` frames they received in the window. */
+  online: number;
+  /** Times this generator changed the count (a pair joined or left). */
+  changes: number;
+  /** From a change to a presence visitor seeing a pushed count (ms). */
+  seen: Percentiles;
+  errors: number;
+  errorKinds: Record<string, number>;
+}
+
 /** Reply to `check`: the visitors open and paired now, errors so far. */
 export interface CheckReply {
   visitors: number;

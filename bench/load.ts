@@ -18,6 +18,7 @@
  *   socket drains, reconnecting (with a partner) whenever it is closed.
  * - `{"cmd":"churn","seconds":S,"slots":K,"lines":L}`: K visitors at a time
  *   join, exchange L lines each and leave, over and over.
+ * - `present` and `watch`: pages open on the first screen (`load_presence.ts`).
  * - `{"cmd":"check"}`: how many visitors are open and paired, errors so far.
  * - `{"cmd":"quit"}`: closes every socket and exits.
  *
@@ -53,6 +54,7 @@ import {
   Visitor,
   Window,
 } from "./load_client.ts";
+import { Pages } from "./load_presence.ts";
 import { withTimeout } from "../tests/support/net.ts";
 
 const flags = parseFlags(Deno.args);
@@ -73,6 +75,7 @@ const crowd = new Crowd({
 });
 
 let visitors: Visitor[] = [];
+const pages = new Pages(crowd);
 
 async function add(
   count: number,
@@ -325,6 +328,7 @@ interface Command {
   slots?: number;
   lines?: number;
   timeout?: number;
+  every?: number;
 }
 
 function reply(cmd: string, result: object) {
@@ -369,11 +373,18 @@ for await (const line of lines(Deno.stdin.readable)) {
         ),
       );
       break;
+    case "present":
+      reply("present", await pages.add(command.count ?? 0, command.batch));
+      break;
+    case "watch":
+      reply("watch", await pages.watch(command.seconds ?? 5, command.every));
+      break;
     case "check":
       reply("check", check());
       break;
     case "quit":
       for (const visitor of visitors) visitor.close();
+      pages.close();
       await sleep(200);
       reply("quit", {});
       Deno.exit(0);

@@ -38,6 +38,10 @@ export class Window {
   echoLatency: number[] = [];
   relayLatency: number[] = [];
   record = false;
+  /** When the generator changed the online count (`watch`), in order. */
+  changes: number[] = [];
+  /** From a change to a presence visitor seeing a pushed count, in ms. */
+  seenLatency: number[] = [];
 }
 
 /** The visitors of one generator process and what they share. */
@@ -122,15 +126,26 @@ export class Visitor {
   onEcho: (() => void) | null = null;
   onGuest: (() => void) | null = null;
   onClosed: (() => void) | null = null;
+  /** Said `presence` rather than `request`: a page open on its first screen. */
+  readonly present: boolean;
+  /** `online` frames received. */
+  onlineFrames = 0;
+  /** How many of `#seenIn`'s changes this visitor has seen pushed. */
+  #seen = 0;
+  #seenIn: Window | null = null;
   readonly #crowd: Crowd;
 
-  /** Connects and asks for a partner as soon as the socket opens. */
-  constructor(crowd: Crowd) {
+  /**
+   * Connects and, as soon as the socket opens, asks for a partner, or with
+   * `presence` only says the page is open.
+   */
+  constructor(crowd: Crowd, presence = false) {
     this.#crowd = crowd;
+    this.present = presence;
     this.ws = crowd.connect();
     this.ws.onopen = () => {
       this.opened = performance.now();
-      this.ws.send('{"type":"request"}');
+      this.ws.send(presence ? '{"type":"presence"}' : '{"type":"request"}');
     };
     this.ws.onmessage = (event) => this.#receive(event.data as string);
     this.ws.onerror = () => {
@@ -174,10 +189,25 @@ export class Visitor {
         this.paired = performance.now();
         this.onPaired?.();
       } else if (frame.type === "online") {
+        this.onlineFrames++;
         if (window.record) window.online++;
+        if (window.record && this.present) this.#sawCount(window);
       } else if (frame.type === "error") {
         this.#crowd.error(`error_${frame.code}`);
       }
+    }
+  }
+
+  /** A pushed count: how long since the oldest change it had not seen. */
+  #sawCount(window: Window): void {
+    const { changes } = window;
+    if (this.#seenIn !== window) {
+      this.#seenIn = window;
+      this.#seen = 0;
+    }
+    if (this.#seen < changes.length) {
+      window.seenLatency.push(performance.now() - changes[this.#seen]);
+      this.#seen = changes.length;
     }
   }
 

@@ -9,6 +9,7 @@
 import { median, round } from "./lib.ts";
 import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
 import type { Target } from "./process.ts";
+import { presenceMarkdown, type PresenceRow } from "./presence.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
 
 /** A round that threw: its error, recorded in place of its row. */
@@ -37,6 +38,8 @@ export interface Results {
   redis?: Rounds<Backend, RedisRow>;
   /** Our server on the node:http edge and on Deno's upgrade. */
   edge?: Rounds<"node" | "deno", EdgeRow>;
+  /** Open pages (`presence`): ours pushing the count, the reference holding. */
+  presence?: Both<PresenceRow>;
 }
 
 /** One run of the edge comparison (`--only edge`). */
@@ -379,6 +382,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
       line(s, "lines lost", ...both((v) => v.lost));
     });
   }
+  if (r.presence) out.push(...presenceMarkdown(r.presence));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");
   }

@@ -34,6 +34,7 @@ import {
   writeReport,
 } from "./report.ts";
 import { burst, churn, memory, type Ours, relay } from "./scenarios.ts";
+import { presence } from "./presence.ts";
 import { targets } from "./targets.ts";
 
 const flags = parseFlags(Deno.args);
@@ -55,6 +56,7 @@ const SCENARIOS = [
   "churn",
   "redis",
   "edge",
+  "presence",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -70,6 +72,8 @@ const plan = quick
     churnEarly: 5,
     redisRounds: 1,
     redisSeconds: 3,
+    presencePages: [1000, 2000, 4000],
+    presenceSeconds: 5,
   }
   : {
     burst: [2000, 16000],
@@ -82,6 +86,8 @@ const plan = quick
     churnEarly: 10,
     redisRounds: 2,
     redisSeconds: 8,
+    presencePages: [4000, 8000, 16000],
+    presenceSeconds: 10,
   };
 
 /** Options for {@linkcode alternate}. */
@@ -259,6 +265,19 @@ async function main() {
         } · ratio ${(node / deno).toFixed(2)}×`,
       );
     }
+  }
+
+  if (wanted("presence")) {
+    results.presence = await both(
+      "open pages (presence)",
+      1,
+      (t) =>
+        presence(t, {
+          ours,
+          steps: plan.presencePages,
+          seconds: plan.presenceSeconds,
+        }),
+    );
   }
 
   const report: Report = {

@@ -1,28 +1,33 @@
 /**
  * The chat client: the original widget's five screens and transitions
  * (driven by the pure table in `lib/ui/chat_machine.ts`), plus typing, the
- * online count, Next, reconnecting with backoff, readable errors and two
- * languages.
+ * live online count, Next, reconnecting with backoff, readable errors and
+ * refusals, two languages switched in place, saving the conversation and
+ * notifications.
  *
  * This island only wires things together: the state and the WebSocket live
- * in the store (`lib/ui/chat_store.ts`), the title flashing in
- * `lib/ui/title_notifier.ts`, and the screens are plain components in
- * `components/chat/`.
+ * in the store (`lib/ui/chat_store.ts`), the page's side (title, favicon,
+ * keys, leaving) in `lib/ui/lifecycle.ts`, and the screens are plain
+ * components in `components/chat/`.
  *
  * @module
  */
 
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import { ChatHeader } from "../components/chat/ChatHeader.tsx";
 import { Conversation } from "../components/chat/Conversation.tsx";
 import { IdleScreen } from "../components/chat/IdleScreen.tsx";
 import { WaitScreen } from "../components/chat/WaitScreen.tsx";
-import { type ChatStore, createChatStore } from "../lib/ui/chat_store.ts";
+import { createChatStore } from "../lib/ui/chat_store.ts";
 import type { Lang } from "../lib/ui/i18n.ts";
+import type { Site } from "../lib/site.ts";
 import {
-  startTitleNotifier,
-  type TitleNotifier,
-} from "../lib/ui/title_notifier.ts";
+  type ChatPage,
+  switchLanguage,
+  useChatLifecycle,
+  useCompact,
+} from "../lib/ui/lifecycle.ts";
+import { downloadTranscript } from "../lib/ui/transcript.ts";
 
 /** Props of the chat island: plain JSON, serialized into the page. */
 export interface ChatProps {
@@ -33,55 +38,43 @@ export interface ChatProps {
   /** Path of the WebSocket endpoint.
    * @default {"/ws"} */
   wsPath?: string;
-}
-
-/**
- * Runs the browser side of the chat while the island is mounted: the socket
- * effect, the title notifier and Esc twice; marks the island ready.
- */
-function useChatLifecycle(
-  store: ChatStore,
-  notifier: { current: TitleNotifier | null },
-): void {
-  useEffect(() => {
-    const stop = store.start();
-    notifier.current = startTitleNotifier(store.dict.notifier);
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && store.phase.peek() === "chat") {
-        store.onEscape();
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    store.ready.value = true;
-    return () => {
-      document.removeEventListener("keydown", onKey);
-      notifier.current?.stop();
-      notifier.current = null;
-      stop();
-    };
-  }, []);
+  /** Longest chat line the server accepts, in characters (`MAX_MESSAGE_LENGTH`). */
+  maxMessageLength?: number;
+  /** The site owner's name, logo and terms link (`SITE_NAME`…). */
+  site?: Site;
 }
 
 /** The anonymous 1:1 chat: start, wait, talk, end, start again. */
 export default function Chat(props: ChatProps) {
-  const notifier = useRef<TitleNotifier | null>(null);
+  const page = useMemo<ChatPage>(
+    () => ({ notifier: null, attention: null }),
+    [],
+  );
   const store = useMemo(
     () =>
       createChatStore({
         lang: props.lang,
         online: props.online,
         wsPath: props.wsPath,
-        notify: () => notifier.current?.flag(),
+        maxMessageLength: props.maxMessageLength,
+        notify(kind) {
+          page.notifier?.flag();
+          page.attention?.notify(kind, store.dict.peek());
+        },
       }),
     [],
   );
-  useChatLifecycle(store, notifier);
+  useChatLifecycle(store, page);
+  const compact = useCompact();
 
-  const { dict, dispatch } = store;
+  const { dispatch } = store;
+  const dict = store.dict.value;
   const screen = store.screen.value;
   const phase = store.phase.value;
   // Screens shown after a visitor's action take focus; not on page load.
   const refocus = store.session.peek() > 0;
+  const showOnline = screen !== "conversation" && phase !== "reconnecting" &&
+    store.onlineLive.value;
   return (
     <div
       class="chat"
@@ -90,7 +83,14 @@ export default function Chat(props: ChatProps) {
     >
       <ChatHeader
         dict={dict}
-        onlineText={screen === "conversation" ? null : store.onlineText}
+        site={props.site}
+        onlineText={showOnline ? store.onlineText : null}
+        alerts={store.ready.value ? page.attention?.enabled ?? null : null}
+        onAlerts={() => page.attention?.toggle()}
+        onSave={screen === "conversation"
+          ? () => downloadTranscript(dict, store.lines.peek())
+          : null}
+        onLang={(lang) => switchLanguage(store, page, lang)}
       />
       {screen === "idle" && (
         <IdleScreen
@@ -98,6 +98,7 @@ export default function Chat(props: ChatProps) {
           notice={store.notice.value}
           refocus={refocus}
           onStart={() => dispatch({ type: "open" })}
+          termsUrl={props.site?.termsUrl}
         />
       )}
       {screen === "wait" && (
@@ -119,7 +120,10 @@ export default function Chat(props: ChatProps) {
           partnerTyping={store.partnerTyping}
           closed={phase === "closed"}
           draft={store.draft}
-          sending={store.sending}
+          pending={store.pending}
+          refusal={store.refusal}
+          maxLength={store.maxLength}
+          compact={compact}
           claimFocus={store.claimFocus}
           onDraft={store.onDraft}
           onSubmit={store.submit}

@@ -131,6 +131,7 @@ export class Switchboard {
       group: options.group ?? "",
       identity: "",
       unconfirmed: 0,
+      present: false,
     };
     this.#sessions.set(session.id, session);
     this.#online.changed();
@@ -142,6 +143,8 @@ export class Switchboard {
     switch (frame.type) {
       case "request":
         return this.#request(session, frame.token);
+      case "presence":
+        return this.#presence(session);
       case "message": {
         if (!this.#requirePartner(session)) return;
         this.stats.messagesRelayed++;
@@ -206,6 +209,20 @@ export class Switchboard {
 
   #error(session: Session, code: ErrorCode, reason: string): void {
     session.peer.send(errorFrame(code, reason));
+  }
+
+  /**
+   * A page open on its first screen: counted and pushed the count like any
+   * session not in a chat, told it now (a join a leave cancelled out is
+   * never pushed). Once, before `request`; the connection drops its timeout.
+   */
+  #presence(session: Session): void {
+    if (session.present || session.waitingSince !== 0) {
+      const what = session.present ? "presence" : "request";
+      return this.#error(session, "already_present", `${what} already sent`);
+    }
+    session.present = true;
+    session.peer.send(onlineFrame(this.online));
   }
 
   #request(session: Session, token?: string): void {

@@ -182,6 +182,49 @@ Deno.test("Switchboard coalesces online pushes to one per interval", async () =>
   board.dispose();
 });
 
+Deno.test("Switchboard: presence counts a page, tells it the count, and it may then request", async () => {
+  const board = new Switchboard({ onlineInterval: 20 });
+  const join = () => {
+    const p = new FakePeer(board);
+    p.session = board.join(p);
+    return p;
+  };
+  const page = join();
+  board.handle(page.session, { type: "presence" });
+  assert.equal(page.session.present, true);
+  assert.equal(page.session.state, "fresh");
+  assert.deepEqual(page.frames, [{ type: "online", count: 1 }]);
+  assert.equal(board.online, 1);
+
+  const visitor = join();
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(page.frames.at(-1), { type: "online", count: 2 });
+
+  board.handle(page.session, { type: "request" });
+  board.handle(visitor.session, { type: "request" });
+  assert.equal(page.session.state, "chat");
+  assert.equal(page.session.partner, visitor.session.id);
+  board.dispose();
+});
+
+Deno.test("Switchboard refuses presence twice, or after request, as already_present", () => {
+  const { board, join } = setup();
+  const twice = join(), late = join();
+  board.handle(twice.session, { type: "presence" });
+  board.handle(twice.session, { type: "presence" });
+  assert.deepEqual(twice.frames.at(-1), {
+    type: "error",
+    code: "already_present",
+    reason: "presence already sent",
+  });
+  board.handle(late.session, { type: "request" });
+  board.handle(late.session, { type: "presence" });
+  assert.equal(late.frames.at(-1)?.code, "already_present");
+  assert.equal(late.session.present, false);
+  assert.equal(late.session.state, "waiting");
+  board.dispose();
+});
+
 /** A switchboard on a fake clock, and visitors that join it from a group. */
 function clocked(options: SwitchboardOptions = {}) {
   const clock = new FakeClock();

@@ -43,6 +43,11 @@ export interface Session {
   identity: string;
   /** Lines sent to a partner elsewhere that the backend has not yet taken. */
   unconfirmed: number;
+  /**
+   * It said `presence`: a page open on its first screen, counted and pushed
+   * the online count, never closed for not requesting.
+   */
+  present: boolean;
 }
 
 /** Options for {@linkcode Switchboard.join}. */

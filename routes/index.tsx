@@ -15,11 +15,16 @@ import {
   pickLanguage,
 } from "../lib/ui/i18n.ts";
 import type { AppContext } from "../lib/app_state.ts";
+import { type SiteLook, siteLook } from "../lib/site.ts";
 import type { PageProps } from "../lib/web/router.ts";
 
 interface Data {
   lang: Lang;
   online: number;
+  /** The server's `MAX_MESSAGE_LENGTH`, for the page's character counter. */
+  maxMessageLength: number;
+  /** The site owner's look. */
+  site: SiteLook;
 }
 
 export const handler = {
@@ -30,7 +35,12 @@ export const handler = {
       req.headers.get("accept-language"),
       req.headers.get("cookie"),
     );
-    const res = ctx.render({ lang, online: state.switchboard.online });
+    const res = ctx.render({
+      lang,
+      online: state.switchboard.online,
+      maxMessageLength: state.config.maxMessageLength,
+      site: siteLook(state.config),
+    });
     if (isLang(asked)) res.headers.append("Set-Cookie", langCookie(lang));
     res.headers.set("Vary", "Accept-Language, Cookie");
     return res;
@@ -40,13 +50,25 @@ export const handler = {
 /** The chat page. */
 export default function Home({ data }: PageProps<Data>) {
   const dict = DICTIONARIES[data.lang];
+  const { site } = data;
   return (
     <Layout
       lang={data.lang}
-      title={`${dict.appName} · ${dict.tagline}`}
+      title={`${site.name || dict.appName} · ${dict.tagline}`}
       description={dict.tagline}
+      site={site}
     >
-      <Chat lang={data.lang} online={data.online} wsPath="/ws" />
+      <Chat
+        lang={data.lang}
+        online={data.online}
+        wsPath="/ws"
+        maxMessageLength={data.maxMessageLength}
+        site={{
+          name: site.name,
+          logoUrl: site.logoUrl,
+          termsUrl: site.termsUrl,
+        }}
+      />
     </Layout>
   );
 }

@@ -4,6 +4,7 @@ import {
   clientAddress,
   originAllowed,
 } from "../lib/ws/admission.ts";
+import { type InProcessApp, inProcessApp } from "./app_helper.ts";
 import { startTestServer, TestClient } from "./helpers.ts";
 import { RawSocket } from "./security_helpers.ts";
 
@@ -568,6 +569,166 @@ Deno.test("/ws handshake: a flood of refusals logs a few lines a second, with th
     if (seconds > 1) {
       assert.ok(lines.some((l) => l.suppressed > 0), "a line reports the rest");
     }
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("AddressLimits.peek() answers what admit() would, counting nothing", async (t) => {
+  let now = 1_000_000;
+  await t.step("an unknown address passes and is not remembered", () => {
+    const limits = new AddressLimits({ now: () => now });
+    for (let i = 0; i < 100; i++) assert.equal(limits.peek("a"), null);
+    assert.equal(limits.size, 0);
+  });
+  await t.step("full sockets: too_many_sockets, 60 s", () => {
+    const limits = new AddressLimits({ maxSockets: 2, now: () => now });
+    limits.admit("a");
+    assert.equal(limits.peek("a"), null);
+    limits.admit("a");
+    assert.deepEqual(limits.peek("a"), {
+      status: 429,
+      reason: "too_many_sockets",
+      retryAfter: 60,
+    });
+    limits.release("a");
+    assert.equal(limits.peek("a"), null);
+  });
+  await t.step("a spent minute: too_many_handshakes until it ends", () => {
+    const limits = new AddressLimits({
+      maxHandshakesPerMinute: 3,
+      now: () => now,
+    });
+    for (let i = 0; i < 2; i++) {
+      limits.admit("a");
+      limits.release("a");
+    }
+    for (let i = 0; i < 50; i++) assert.equal(limits.peek("a"), null);
+    assert.equal(limits.admit("a"), null, "peeks spent none of the budget");
+    limits.release("a");
+    now += 45_500;
+    assert.deepEqual(limits.peek("a"), {
+      status: 429,
+      reason: "too_many_handshakes",
+      retryAfter: 15,
+    });
+    assert.equal(limits.admit("a")?.reason, "too_many_handshakes");
+    now += 14_500;
+    assert.equal(limits.peek("a"), null, "the minute is over");
+  });
+  await t.step("peek counts by address group as admit does", () => {
+    const limits = new AddressLimits({ maxSockets: 1, now: () => now });
+    limits.admit("2001:db8::1");
+    assert.equal(limits.peek("2001:db8::2")?.reason, "too_many_sockets");
+    assert.equal(limits.peek("2001:db9::1"), null);
+  });
+});
+
+/** GET /ws/admission through the handler; the request comes from 127.0.0.1. */
+async function probe(
+  app: InProcessApp,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const res = await app.fetch("/ws/admission", { headers });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("cache-control"), "no-store");
+  assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+  return await res.json();
+}
+
+Deno.test("GET /ws/admission: a dry run of the handshake's checks, for each reason", async (t) => {
+  await t.step("ok", async () => {
+    await using app = await inProcessApp();
+    assert.deepEqual(await probe(app), { ok: true });
+    assert.deepEqual(
+      await probe(app, { origin: "http://localhost", host: "localhost" }),
+      { ok: true },
+    );
+  });
+  await t.step("origin_not_allowed", async () => {
+    await using app = await inProcessApp();
+    assert.deepEqual(
+      await probe(app, { origin: "https://evil.example", host: "localhost" }),
+      { ok: false, reason: "origin_not_allowed", retryAfter: 60 },
+    );
+  });
+  await t.step("too_many_sockets", async () => {
+    await using app = await inProcessApp({ maxSocketsPerIp: 2 });
+    app.state.limits.admit("127.0.0.1");
+    assert.deepEqual(await probe(app), { ok: true });
+    app.state.limits.admit("127.0.0.1");
+    assert.deepEqual(await probe(app), {
+      ok: false,
+      reason: "too_many_sockets",
+      retryAfter: 60,
+    });
+  });
+  await t.step(
+    "too_many_handshakes, and probing spends none of the budget",
+    async () => {
+      await using app = await inProcessApp({ maxHandshakesPerMinute: 3 });
+      const { limits } = app.state;
+      for (let i = 0; i < 100; i++) {
+        assert.deepEqual(await probe(app), {
+          ok: true,
+        });
+      }
+      for (let i = 0; i < 3; i++) {
+        assert.equal(limits.admit("127.0.0.1"), null, `handshake ${i + 1}`);
+        limits.release("127.0.0.1");
+      }
+      const refused = await probe(app);
+      assert.equal(refused.reason, "too_many_handshakes");
+      assert.ok(
+        typeof refused.retryAfter === "number" && refused.retryAfter > 0 &&
+          refused.retryAfter <= 60,
+      );
+      assert.equal(app.state.metrics.refused.size, 0, "a probe is no refusal");
+    },
+  );
+  await t.step("server_full", async () => {
+    await using app = await inProcessApp({ maxConnections: 1 });
+    app.state.openSockets = 1;
+    assert.deepEqual(await probe(app), {
+      ok: false,
+      reason: "server_full",
+      retryAfter: 10,
+    });
+    app.state.openSockets = 0;
+  });
+  await t.step("shutting_down", async () => {
+    await using app = await inProcessApp();
+    app.state.draining = true;
+    assert.deepEqual(await probe(app), {
+      ok: false,
+      reason: "shutting_down",
+      retryAfter: 10,
+    });
+  });
+  await t.step("only GET (and HEAD)", async () => {
+    await using app = await inProcessApp();
+    const res = await app.fetch("/ws/admission", { method: "POST" });
+    await res.body?.cancel();
+    assert.equal(res.status, 405);
+  });
+});
+
+Deno.test("GET /ws/admission on a real server: probes take no handshake, and it tells the refusal a browser cannot see", async () => {
+  const server = await startTestServer({ maxHandshakesPerMinute: 2 });
+  try {
+    const ask = async () => {
+      const res = await fetch(`${server.url}/ws/admission`);
+      return await res.json();
+    };
+    for (let i = 0; i < 20; i++) assert.deepEqual(await ask(), { ok: true });
+    const a = await TestClient.open(server.wsUrl);
+    const b = await TestClient.open(server.wsUrl);
+    const verdict = await ask();
+    assert.equal(verdict.reason, "too_many_handshakes");
+    const refused = await RawSocket.connect(server.handle.port);
+    assert.equal(refused.status, 429, "the handshake agrees");
+    refused.drop();
+    await Promise.all([a.close(), b.close()]);
   } finally {
     await server.stop();
   }

@@ -62,6 +62,10 @@ export interface VisitorOptions {
   locale?: string;
   /** @default {VIEWPORTS.desktop} */
   viewport?: { width: number; height: number };
+  /** A phone: touch, mobile viewport meta honoured. @default {false} */
+  mobile?: boolean;
+  /** The emulated `prefers-color-scheme`. @default {"light"} */
+  colorScheme?: "light" | "dark";
 }
 
 /** A launched browser that hands out visitors and closes them all. */
@@ -91,6 +95,9 @@ export async function launch(): Promise<Harness> {
       const context = await browser.newContext({
         locale: options.locale ?? "en-US",
         viewport: options.viewport ?? VIEWPORTS.desktop,
+        isMobile: options.mobile ?? false,
+        hasTouch: options.mobile ?? false,
+        colorScheme: options.colorScheme ?? "light",
       });
       contexts.push(context);
       const page = await context.newPage();

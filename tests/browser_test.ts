@@ -39,6 +39,34 @@ function lastLine(page: Page, kind: "me" | "guest"): Promise<string> {
   return page.locator(`.log .line.${kind} .text`).last().innerText();
 }
 
+/** Whether the server would admit a handshake from here now. */
+async function admitted(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/ws/admission`);
+  return (await res.json()).ok === true;
+}
+
+/** Whether the page would ask before unloading now. */
+function asksBeforeLeaving(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const e = new Event("beforeunload", { cancelable: true });
+    dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+}
+
+/** Clicks Save conversation and reads the downloaded file. */
+async function saveConversation(page: Page): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Save conversation" }).click(),
+  ]);
+  assert.match(
+    download.suggestedFilename(),
+    /^strangers-\d{4}-\d\d-\d\d-\d{4}\.txt$/,
+  );
+  return await Deno.readTextFile(await download.path());
+}
+
 function noErrors(...visitors: Visitor[]): void {
   for (const v of visitors) {
     assert.deepEqual(v.errors, [], `${v.name} had console errors`);
@@ -94,6 +122,10 @@ Deno.test({
         );
         await a.page.keyboard.press("Enter");
         await phase(a.page, "waiting");
+        await a.page.keyboard.press("Escape");
+        await phase(a.page, "idle");
+        await start(a);
+        await phase(a.page, "waiting");
       });
 
       await t.step("both reach chat, focus moves to the textarea", async () => {
@@ -117,6 +149,34 @@ Deno.test({
         );
       });
 
+      await t.step(
+        "typing shows within 100 ms of a keystroke after a send",
+        async () => {
+          await say(a, "hello");
+          await b.page.locator(".log .line.guest").first().waitFor();
+          await b.page.evaluate(() => {
+            const w = window as unknown as { typingAt: number };
+            w.typingAt = 0;
+            const typing = document.querySelector(".typing")!;
+            new MutationObserver(() => {
+              if (!w.typingAt && typing.textContent) w.typingAt = Date.now();
+            }).observe(typing, { subtree: true, childList: true });
+          });
+          const box = a.page.getByRole("textbox", { name: "Message" });
+          await box.focus();
+          const before = await a.page.evaluate(() => Date.now());
+          await a.page.keyboard.press("k");
+          await b.page.waitForFunction(() =>
+            (window as unknown as { typingAt: number }).typingAt > 0
+          );
+          const at = await b.page.evaluate(() =>
+            (window as unknown as { typingAt: number }).typingAt
+          );
+          assert.ok(at - before < 100, `indicator after ${at - before} ms`);
+          await box.fill("");
+        },
+      );
+
       await t.step("typing indicator appears and disappears", async () => {
         const box = a.page.getByRole("textbox", { name: "Message" });
         const indicator = b.page.getByText("Stranger is typing…");
@@ -126,46 +186,50 @@ Deno.test({
         await indicator.waitFor({ state: "detached" });
       });
 
-      await t.step("Send spins until the own echo arrives", async () => {
-        await a.page.evaluate(() => {
-          const w = window as unknown as {
-            trace: string[];
-            observer: MutationObserver;
-          };
-          w.trace = [];
-          const root = document.querySelector(".chat")!;
-          w.observer = new MutationObserver(() => {
-            const busy = !!root.querySelector(".send .spinner");
-            const mine = root.querySelectorAll(".line.me").length;
-            w.trace.push(`${busy ? "spin" : "idle"}:${mine}`);
+      await t.step(
+        "our line shows pending at once, the echo confirms it",
+        async () => {
+          await a.page.evaluate(() => {
+            const w = window as unknown as {
+              trace: string[];
+              observer: MutationObserver;
+            };
+            w.trace = [];
+            const root = document.querySelector(".chat")!;
+            w.observer = new MutationObserver(() => {
+              const pending = root.querySelectorAll(".line.me.pending").length;
+              const done =
+                root.querySelectorAll(".line.me:not(.pending)").length;
+              const locked = root.querySelector("textarea")?.readOnly;
+              w.trace.push(`${pending}/${done}${locked ? ":locked" : ""}`);
+            });
+            w.observer.observe(root, {
+              subtree: true,
+              childList: true,
+              attributes: true,
+            });
           });
-          w.observer.observe(root, {
-            subtree: true,
-            childList: true,
-            attributes: true,
+          await say(a, "line one\nline two");
+          await a.page.locator(".log .line.me:not(.pending)").nth(1).waitFor();
+          const trace = await a.page.evaluate(() => {
+            const w = window as unknown as {
+              trace: string[];
+              observer: MutationObserver;
+            };
+            w.observer.disconnect();
+            return w.trace;
           });
-        });
-        await say(a, "line one\nline two");
-        await a.page.locator(".log .line.me").first().waitFor();
-        const trace = await a.page.evaluate(() => {
-          const w = window as unknown as {
-            trace: string[];
-            observer: MutationObserver;
-          };
-          w.observer.disconnect();
-          return w.trace;
-        });
-        assert.ok(trace.includes("spin:0"), `no spinner before echo: ${trace}`);
-        assert.ok(!trace.includes("spin:1"), `spinner after echo: ${trace}`);
-        assert.ok(
-          !(await a.page.getByRole("textbox", { name: "Message" })
-            .getAttribute("readonly")),
-          "form still locked",
-        );
-      });
+          assert.ok(trace.includes("1/1"), `never pending: ${trace}`);
+          assert.deepEqual(trace.at(-1), "0/2", `not confirmed: ${trace}`);
+          assert.ok(
+            !trace.some((x) => x.endsWith("locked")),
+            `locked: ${trace}`,
+          );
+        },
+      );
 
       await t.step("newlines arrive intact on the other side", async () => {
-        await b.page.locator(".log .line.guest").first().waitFor();
+        await b.page.locator(".log .line.guest").nth(1).waitFor();
         assert.deepEqual(await lastLine(b.page, "guest"), "line one\nline two");
         assert.deepEqual(await lastLine(a.page, "me"), "line one\nline two");
       });
@@ -173,13 +237,78 @@ Deno.test({
       await t.step("an XSS payload arrives as literal text", async () => {
         const payload = `<img src=x onerror="window.pwned=1"><b>bold</b>`;
         await say(a, payload);
-        await b.page.locator(".log .line.guest").nth(1).waitFor();
+        await b.page.locator(".log .line.guest").nth(2).waitFor();
         assert.deepEqual(await lastLine(b.page, "guest"), payload);
         assert.deepEqual(await b.page.locator(".log img, .log b").count(), 0);
         assert.deepEqual(
           await b.page.evaluate(() => "pwned" in window),
           false,
         );
+      });
+
+      await t.step("Enter sends, Shift+Enter makes a new line", async () => {
+        const box = a.page.getByRole("textbox", { name: "Message" });
+        assert.match(
+          (await box.getAttribute("placeholder")) ?? "",
+          /Enter sends/,
+        );
+        await box.pressSequentially("first");
+        await box.press("Shift+Enter");
+        await box.pressSequentially("second");
+        await box.press("Enter");
+        await b.page.locator(".log").getByText("second", { exact: false })
+          .waitFor();
+        assert.deepEqual(await lastLine(b.page, "guest"), "first\nsecond");
+        assert.deepEqual(await box.inputValue(), "");
+      });
+
+      await t.step("the language switches in place during a chat", async () => {
+        await a.page.evaluate(() => {
+          (window as unknown as { samePage: boolean }).samePage = true;
+        });
+        await a.page.getByRole("link", { name: "RU" }).click();
+        await a.page.getByRole("button", { name: "Закончить разговор" })
+          .waitFor();
+        assert.deepEqual(await a.page.getAttribute("html", "lang"), "ru");
+        assert.deepEqual(
+          await a.page.getAttribute('a[hreflang="ru"]', "href"),
+          "?lang=ru",
+        );
+        assert.ok(
+          (await a.context.cookies()).some((c) =>
+            c.name === "lang" && c.value === "ru"
+          ),
+          "no lang cookie",
+        );
+        await a.page.getByRole("link", { name: "EN" }).click();
+        await a.page.getByRole("button", { name: "End conversation" })
+          .waitFor();
+        assert.ok(
+          await a.page.evaluate(() =>
+            (window as unknown as { samePage?: boolean }).samePage === true
+          ),
+          "the page reloaded",
+        );
+        await phase(a.page, "chat");
+      });
+
+      await t.step("leaving during a chat asks first", async () => {
+        assert.ok(await asksBeforeLeaving(a.page), "no beforeunload in chat");
+        const dialog = new Promise<string>((resolve) =>
+          a.page.once("dialog", (d) => {
+            resolve(d.type());
+            void d.dismiss();
+          })
+        );
+        await a.page.close({ runBeforeUnload: true });
+        assert.deepEqual(await dialog, "beforeunload");
+        await phase(a.page, "chat");
+      });
+
+      await t.step("Save conversation downloads the log as text", async () => {
+        const text = await saveConversation(a.page);
+        assert.match(text, /Partner found, say hi/);
+        assert.match(text, /\] You: line one\n {4}line two\n/);
       });
 
       await t.step("the title flashes while the page is hidden", async () => {
@@ -200,16 +329,23 @@ Deno.test({
         assert.deepEqual(await lastLine(a.page, "guest"), "are you there?");
       });
 
-      await t.step("a server error is a readable line", async () => {
-        await say(a, "x".repeat(2001));
-        await a.page.locator(".log").getByText("That message is too long.")
-          .waitFor();
-        assert.deepEqual(
-          await a.page.getByRole("textbox", { name: "Message" })
-            .getAttribute("readonly"),
-          null,
-        );
-      });
+      await t.step(
+        "a line over the limit stays in the box, counted",
+        async () => {
+          const box = a.page.getByRole("textbox", { name: "Message" });
+          await box.fill("x".repeat(1500));
+          assert.deepEqual(await a.page.locator(".counter").count(), 0);
+          await box.fill("x".repeat(1700));
+          await a.page.getByText("300 characters left").waitFor();
+          await say(a, "x".repeat(2001));
+          await a.page.getByRole("alert").getByText(
+            "Not sent: That message is too long.",
+          ).waitFor();
+          await a.page.getByText("1 characters too many").waitFor();
+          assert.deepEqual((await box.inputValue()).length, 2001);
+          await box.fill("");
+        },
+      );
 
       await t.step("screenshots of the chat", async () => {
         await say(b, "Hi! Where are you from?");
@@ -271,6 +407,12 @@ Deno.test({
         await phase(b.page, "closed");
         await b.page.getByText("Conversation ended.").waitFor();
         await b.page.getByText("Your partner left.").waitFor();
+        assert.deepEqual(
+          await b.page.locator(".log .line.system .text").allInnerTexts(),
+          ["Partner found, say hi", "Your partner left."],
+          "partner left is more than one line",
+        );
+        assert.deepEqual(await asksBeforeLeaving(b.page), false);
       });
 
       await t.step("Esc twice ends the chat", async () => {
@@ -282,6 +424,7 @@ Deno.test({
         await a.page.waitForFunction(() =>
           document.activeElement?.textContent === "Start again"
         );
+        assert.match(await saveConversation(a.page), /\] Chat closed\n$/);
       });
 
       await t.step(
@@ -295,7 +438,8 @@ Deno.test({
           await c.page.close();
           await phase(b.page, "closed");
           await b.page.getByText("Conversation ended.").waitFor();
-          await b.page.getByText("Chat closed").waitFor();
+          await b.page.locator(".log").getByText("Your partner left.")
+            .waitFor();
         },
       );
 
@@ -338,6 +482,20 @@ Deno.test({
         await ru2.page.getByRole("button", { name: "Начать чат" }).click();
         await phase(ru2.page, "chat");
         await ru2.page.getByText("Собеседник найден — общайтесь").waitFor();
+        // A phone: Enter makes a new line, Send sends, no shortcut named.
+        const phoneBox = ru2.page.getByRole("textbox", { name: "Сообщение" });
+        assert.deepEqual(
+          await phoneBox.getAttribute("placeholder"),
+          "Введите сообщение",
+        );
+        await phoneBox.pressSequentially("да");
+        await phoneBox.press("Enter");
+        await phoneBox.pressSequentially("нет");
+        assert.deepEqual(await phoneBox.inputValue(), "да\nнет");
+        await ru2.page.getByRole("button", { name: "Отправить" }).click();
+        await ru.page.locator(".log .line.guest").getByText("нет", {
+          exact: false,
+        }).waitFor();
         const box = ru.page.getByRole("textbox", { name: "Сообщение" });
         await box.fill("Привет!\nКак дела?");
         await ru.page.getByRole("button", { name: "Отправить" }).click();
@@ -394,12 +552,207 @@ Deno.test({
       await start(a);
       await phase(a.page, "waiting");
       await server.stop();
-      await a.page.getByText(/Connection lost, reconnecting in \d+ s…/)
-        .waitFor();
       await phase(a.page, "reconnecting");
+      assert.deepEqual(await a.page.locator(".bar .online").count(), 0);
+      await a.page.getByText("The server cannot be reached right now.")
+        .waitFor();
+      await a.page.getByText(/Trying again in \d+ s…/).waitFor();
+      assert.deepEqual(await a.page.locator(".bar .online").count(), 0);
       server = await startTestServer({ port });
       await phase(a.page, "waiting");
       await a.page.getByText("Waiting for a partner").waitFor();
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "Chat island: Start while the server is down says so",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startTestServer();
+    const browser = await launch();
+    try {
+      const a = await browser.visitor("A");
+      await a.open(server.url);
+      await server.stop();
+      await start(a);
+      await phase(a.page, "reconnecting");
+      await a.page.getByText("The server cannot be reached right now.")
+        .waitFor();
+      await a.page.getByText(/Trying again in \d+ s…/).waitFor();
+      await a.page.keyboard.press("Escape");
+      await phase(a.page, "idle");
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "Chat island: a refused handshake says why and retries when allowed",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startTestServer({ maxSocketsPerIp: 1 });
+    const browser = await launch();
+    try {
+      const a = await browser.visitor("A");
+      const b = await browser.visitor("B");
+      await a.open(server.url);
+      await start(a);
+      await phase(a.page, "waiting");
+      await b.open(server.url);
+      await start(b);
+      await phase(b.page, "reconnecting");
+      await b.page.getByText(
+        "Too many chat tabs are open from your network.",
+      ).waitFor();
+      await b.page.getByText(/Trying again in \d+ s…/).waitFor();
+      assert.deepEqual(await b.page.locator(".bar .online").count(), 0);
+      assert.match(
+        await b.page.locator(".state").innerText(),
+        /Trying again in (59|60) s…/,
+        "not the server's retryAfter",
+      );
+      await a.page.close();
+      // Retry now, as soon as the server has seen A's socket close.
+      while (!(await admitted(server.url))) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await b.page.getByRole("button", { name: "Retry now" }).click();
+      await phase(b.page, "waiting");
+      // The refused handshakes log a network error; nothing else may.
+      assert.deepEqual(
+        b.errors.filter((e) => !/WebSocket|ERR_|status of 4\d\d/.test(e)),
+        [],
+      );
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "Chat island: the idle screen shows a live online count",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startTestServer();
+    const browser = await launch();
+    try {
+      const a = await browser.visitor("A");
+      const b = await browser.visitor("B");
+      await a.open(server.url);
+      await a.page.locator(".bar .online").getByText("1 online").waitFor();
+      await b.open(server.url);
+      await a.page.locator(".bar .online").getByText("2 online").waitFor();
+      await b.page.close();
+      await a.page.locator(".bar .online").getByText("1 online").waitFor();
+      noErrors(a);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "Chat island: favicon badge, sound and notifications on one toggle",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const server = await startTestServer();
+    const browser = await launch();
+    try {
+      const a = await browser.visitor("A");
+      const b = await browser.visitor("B");
+      await a.page.addInitScript(() => {
+        const w = window as unknown as Record<string, unknown>;
+        w.beeps = 0;
+        w.shown = [] as string[];
+        const create = AudioContext.prototype.createOscillator;
+        AudioContext.prototype.createOscillator = function () {
+          (w.beeps as number)++;
+          return create.call(this);
+        };
+        class FakeNotification {
+          static permission = "default";
+          static requestPermission() {
+            FakeNotification.permission = "granted";
+            return Promise.resolve("granted");
+          }
+          constructor(title: string, init?: { body?: string }) {
+            (w.shown as string[]).push(`${title}: ${init?.body}`);
+          }
+        }
+        w.Notification = FakeNotification;
+      });
+      const read = (name: string) =>
+        a.page.evaluate(
+          (n) => (window as unknown as Record<string, unknown>)[n],
+          name,
+        );
+      const toggle = a.page.getByRole("button", {
+        name: "Sound and notifications",
+      });
+
+      await t.step(
+        "the toggle asks for notifications and is remembered",
+        async () => {
+          await a.open(server.url);
+          assert.deepEqual(await toggle.getAttribute("aria-pressed"), "false");
+          await toggle.click();
+          assert.deepEqual(await toggle.getAttribute("aria-pressed"), "true");
+          await a.open(server.url);
+          assert.deepEqual(await toggle.getAttribute("aria-pressed"), "true");
+        },
+      );
+
+      await t.step("a partner found beeps", async () => {
+        await toggle.click();
+        await toggle.click();
+        await start(a);
+        await b.open(server.url);
+        await start(b);
+        await phase(a.page, "chat");
+        await a.page.waitForFunction(() =>
+          (window as unknown as { beeps: number }).beeps >= 1
+        );
+      });
+
+      await t.step(
+        "lines while hidden: badge, beep, notification",
+        async () => {
+          const beeps = await read("beeps") as number;
+          await a.setHidden(true);
+          await say(b, "one");
+          await say(b, "two");
+          await a.page.waitForFunction(() =>
+            document.querySelector<HTMLLinkElement>("link[rel~=icon]")!.href
+              .includes(encodeURIComponent(">2</text>"))
+          );
+          assert.ok((await read("beeps") as number) >= beeps + 2);
+          assert.deepEqual(await read("shown"), [
+            "Strangers: New message from a stranger",
+            "Strangers: New message from a stranger",
+          ]);
+          await a.setHidden(false);
+          await a.page.waitForFunction(() =>
+            document.querySelector<HTMLLinkElement>("link[rel~=icon]")!.href
+              .endsWith("/static/favicon.svg")
+          );
+        },
+      );
+      noErrors(a, b);
     } finally {
       await browser.close();
       await server.stop();

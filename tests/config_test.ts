@@ -95,6 +95,26 @@ Deno.test("--help lists every option with its variable", () => {
   }
 });
 
+Deno.test("helpText() starts every description in one column and wraps within 80", () => {
+  const lines = helpText().split("\n");
+  const rows = lines.slice(lines.findIndex((l) => l.startsWith("Options")) + 1)
+    .filter((line) => line !== "");
+  const heads = rows.filter((line) => line.startsWith("  -"));
+  assert.equal(heads.length, OPTIONS.length + 2, "--help, --version, options");
+  const column = /^ {2}\S+(?: <\w+>)? {2,}/.exec(heads[0])![0].length;
+  for (const line of rows) {
+    assert.ok(line.length <= 80, `longer than 80: ${line}`);
+    // A flag and its text never run together: at least two spaces between.
+    assert.match(line.slice(0, column), /^( {2}\S+(?: <\w+>)? {2,}| +)$/, line);
+    assert.notEqual(line[column], " ", `text not in column ${column}: ${line}`);
+  }
+  for (const option of OPTIONS) {
+    const head = heads.find((l) => l.startsWith(`  ${option.flag} <`));
+    assert.ok(head, option.flag);
+    assert.equal(head.slice(column, column + 12), option.help.slice(0, 12));
+  }
+});
+
 Deno.test("main.ts --help and --version exit 0; a bad flag exits 2", async () => {
   const main = new URL("../main.ts", import.meta.url).pathname;
   const run = (...args: string[]) =>

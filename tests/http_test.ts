@@ -32,6 +32,17 @@ Deno.test("GET / is rendered on the server with the welcome text and Start", asy
   assert.doesNotMatch(html, /<script>(?!<\/script>)/, "no inline script");
 });
 
+Deno.test("GET / hands the Chat island the server's maxMessageLength", async () => {
+  await using app = await inProcessApp({ maxMessageLength: 321 });
+  const html = await (await app.fetch("/")).text();
+  const open = `<script type="application/json" id="${BOOT_DATA_ID}">`;
+  const start = html.indexOf(open) + open.length;
+  const json = html.slice(start, html.indexOf("</script>", start));
+  const [props] = JSON.parse(json).props;
+  assert.equal(props.maxMessageLength, 321);
+  assert.equal(props.wsPath, "/ws");
+});
+
 Deno.test("every page carries the security headers", async () => {
   await using app = await inProcessApp({
     frameAncestors: "https://example.org",

@@ -12,10 +12,11 @@ import { escapeLabel, Exposition } from "../lib/ops/prometheus.ts";
 import { VERSION } from "../lib/ops/version.ts";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
 import { createChatApp } from "../main.ts";
-import { defaultConfig } from "../lib/ops/config.ts";
+import { type Config, defaultConfig, loadConfig } from "../lib/ops/config.ts";
 import { Logger } from "../lib/ops/log.ts";
 import { release } from "../lib/server.ts";
 import { spawnServer } from "./server_process.ts";
+import { SERVER_PERMISSIONS } from "../lib/ops/permissions.ts";
 
 /** One parsed sample line of the Prometheus text format. */
 interface PromSample {
@@ -628,6 +629,98 @@ Deno.test("/healthz shows its counts only with METRICS_TOKEN or from the local n
     const forwarded = { forwarded: "for=203.0.113.5" };
     assert.deepEqual(await keys(await from("127.0.0.1", forwarded)), PUBLIC);
   });
+});
+
+Deno.test("/metrics answers only the local network unless METRICS_TOKEN or METRICS_PUBLIC opens it", async (t) => {
+  const log = new Logger({ format: "json", level: "error", write() {} });
+  const open = async (overrides: Partial<Config>) => {
+    const chat = await createChatApp(
+      defaultConfig({ logLevel: "error", ...overrides }),
+      { log },
+    );
+    const from = (hostname: string, headers: HeadersInit = {}) =>
+      chat.app.handler(new Request("http://localhost/metrics", { headers }), {
+        remoteAddr: { transport: "tcp", hostname, port: 40000 },
+        completed: Promise.resolve(),
+      } as Deno.ServeHandlerInfo<Deno.NetAddr>);
+    return { from, [Symbol.asyncDispose]: () => release(chat.state) };
+  };
+  const status = async (res: Promise<Response>) => {
+    const answer = await res;
+    const body = await answer.text();
+    assert.equal(answer.headers.get("cache-control"), "no-store");
+    if (answer.status !== 200) assert.ok(!body.includes("strangers_"), body);
+    return answer.status;
+  };
+  await t.step(
+    "by default: 200 to the local network, 403 to others",
+    async () => {
+      await using app = await open({});
+      for (const peer of ["127.0.0.1", "::1", "10.1.2.3", "192.168.0.9"]) {
+        assert.equal(await status(app.from(peer)), 200, peer);
+      }
+      for (const peer of ["203.0.113.5", "2001:db8::5"]) {
+        assert.equal(await status(app.from(peer)), 403, peer);
+      }
+      const res = await app.from("203.0.113.5");
+      assert.match(await res.text(), /METRICS_TOKEN/);
+    },
+  );
+  await t.step("a request a local proxy forwarded is not local", async () => {
+    await using app = await open({});
+    const proxied = { "x-forwarded-for": "203.0.113.5" };
+    assert.equal(await status(app.from("127.0.0.1", proxied)), 403);
+    const forwarded = { forwarded: "for=203.0.113.5" };
+    assert.equal(await status(app.from("127.0.0.1", forwarded)), 403);
+  });
+  await t.step("METRICS_PUBLIC=true opens it to every address", async () => {
+    await using app = await open({ metricsPublic: true });
+    assert.equal(await status(app.from("203.0.113.5")), 200);
+    const proxied = { "x-forwarded-for": "203.0.113.5" };
+    assert.equal(await status(app.from("127.0.0.1", proxied)), 200);
+  });
+  await t.step(
+    "METRICS_TOKEN is needed from everywhere, even loopback",
+    async () => {
+      await using app = await open({ metricsToken: "s3cret-token" });
+      const right = { authorization: "Bearer s3cret-token" };
+      assert.equal(await status(app.from("127.0.0.1")), 401);
+      assert.equal(await status(app.from("203.0.113.5", right)), 200);
+    },
+  );
+  await t.step("the option parses from the environment", () => {
+    const env = (name: string) =>
+      name === "METRICS_PUBLIC" ? "true" : undefined;
+    assert.equal(loadConfig([], env).metricsPublic, true);
+    assert.equal(defaultConfig().metricsPublic, false);
+  });
+});
+
+Deno.test("main.ts on a taken port says so in one line and exits 1, on either listener", async (t) => {
+  using held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = held.addr;
+  for (const edge of ["node", "deno"]) {
+    await t.step(`WS_EDGE=${edge}`, async () => {
+      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...SERVER_PERMISSIONS,
+          new URL("../main.ts", import.meta.url).pathname,
+          "--hostname",
+          "127.0.0.1",
+        ],
+        env: { PORT: String(port), WS_EDGE: edge, LOG_FORMAT: "json" },
+        stdin: "null",
+      }).output();
+      const err = new TextDecoder().decode(stderr).trim();
+      assert.equal(code, 1, err);
+      assert.equal(
+        err,
+        `strangers: port ${port} is already in use (set PORT or --port)`,
+      );
+      assert.doesNotMatch(new TextDecoder().decode(stdout), /listening/);
+    });
+  }
 });
 
 Deno.test("isLocalAddress() knows loopback and private ranges, and nothing else", () => {

@@ -213,3 +213,55 @@ Deno.test("/ws: online counts are pushed, coalesced, to everyone", async () => {
     await server.stop();
   }
 });
+
+Deno.test("/ws: a page that says presence stays past the request timeout, is counted and pushed, then chats", async (t) => {
+  const server = await startTestServer({ requestTimeout: 0.3 });
+  try {
+    const page = await TestClient.open(server.wsUrl);
+    page.send({ type: "presence" });
+    assert.deepEqual(await page.next("online"), { type: "online", count: 1 });
+
+    await t.step(
+      "a socket without presence is still closed with 4001",
+      async () => {
+        const silent = await TestClient.open(server.wsUrl);
+        assert.deepEqual(await silent.closed, {
+          code: 4001,
+          reason: "request_timeout",
+        });
+      },
+    );
+
+    await t.step("the page outlives the request timeout", async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(page.socket.readyState, WebSocket.OPEN);
+      page.send({ type: "presence" });
+      assert.equal((await page.next("error")).code, "already_present");
+    });
+
+    await t.step(
+      "it is counted and pushed the count when a visitor joins",
+      async () => {
+        while (page.pending("online").length) await page.next("online");
+        const visitor = await TestClient.open(server.wsUrl);
+        let online = await page.next("online", 3000);
+        // The 4001 socket's leave may be pushed first.
+        while (online.count !== 2) online = await page.next("online", 3000);
+        assert.equal(server.handle.state.switchboard.online, 2);
+
+        visitor.send({ type: "request" });
+        page.send({ type: "request" });
+        await Promise.all([page.next("response"), visitor.next("response")]);
+        page.send({ type: "message", message: "hello from the idle screen" });
+        assert.equal(
+          (await visitor.next("message")).message,
+          "hello from the idle screen",
+        );
+        await visitor.close();
+        assert.equal((await page.closed).code, 4000);
+      },
+    );
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,34 +1,72 @@
 /**
- * The chat's top bar: the brand, the online count (outside a conversation)
- * and the language switch.
+ * The chat's top bar: the brand, the online count (outside a conversation),
+ * Save conversation (in one), the sound-and-notifications toggle and the
+ * language switch (links that work without JavaScript; with it, the
+ * language switches in place and the chat goes on).
  *
  * @module
  */
 
 import type { ReadonlySignal } from "@preact/signals";
-import { DICTIONARIES, type Dictionary, LANGS } from "../../lib/ui/i18n.ts";
+import type { Site } from "../../lib/site.ts";
+import {
+  DICTIONARIES,
+  type Dictionary,
+  type Lang,
+  LANGS,
+} from "../../lib/ui/i18n.ts";
 
 /** Props of {@linkcode ChatHeader}. */
 export interface ChatHeaderProps {
   /** Texts in the UI language. */
   dict: Dictionary;
+  /** The site owner's name and logo, if set. */
+  site?: Site;
   /** "N online", or `null` to hide the count. */
   onlineText: ReadonlySignal<string> | null;
+  /** Whether sound and notifications are on; `null` hides the toggle. */
+  alerts?: ReadonlySignal<boolean> | null;
+  /** The toggle was pressed. */
+  onAlerts?: () => void;
+  /** Saves the conversation; `null` hides the button. */
+  onSave?: (() => void) | null;
+  /** A language was picked (plain clicks only: others follow the link). */
+  onLang?: (lang: Lang) => void;
 }
 
 /** The top bar above every screen. */
-export function ChatHeader({ dict, onlineText }: ChatHeaderProps) {
+export function ChatHeader(props: ChatHeaderProps) {
+  const { dict, site, onlineText, alerts, onSave, onLang } = props;
   return (
     <header class="bar">
       <span class="brand">
-        <span class="logo" aria-hidden="true" />
-        {dict.appName}
+        {site?.logoUrl
+          ? <img class="logo" src={site.logoUrl} alt="" />
+          : <span class="logo" aria-hidden="true" />}
+        <span class="brand-name">{site?.name || dict.appName}</span>
       </span>
       {onlineText && (
         <span class="online">
           <span class="dot" aria-hidden="true" />
           {onlineText}
         </span>
+      )}
+      {onSave && (
+        <button type="button" class="button tool save" onClick={onSave}>
+          {dict.save}
+        </button>
+      )}
+      {alerts && (
+        <button
+          type="button"
+          class="button tool alerts"
+          aria-pressed={alerts.value ? "true" : "false"}
+          title={dict.alerts}
+          onClick={props.onAlerts}
+        >
+          <span class="bell" aria-hidden="true" />
+          <span class="label">{dict.alerts}</span>
+        </button>
       )}
       <nav class="langs" aria-label={dict.switchLanguage}>
         {LANGS.map((lang) => (
@@ -39,6 +77,14 @@ export function ChatHeader({ dict, onlineText }: ChatHeaderProps) {
             lang={lang}
             title={DICTIONARIES[lang].name}
             aria-current={lang === dict.lang ? "true" : undefined}
+            onClick={(e) => {
+              if (
+                !onLang || e.button !== 0 || e.ctrlKey || e.metaKey ||
+                e.shiftKey || e.altKey
+              ) return;
+              e.preventDefault();
+              onLang(lang);
+            }}
           >
             {lang.toUpperCase()}
           </a>

@@ -11,7 +11,7 @@ import { useLayoutEffect, useRef } from "preact/hooks";
 import type { LogLine } from "../../lib/ui/chat_store.ts";
 import { focusLost } from "../../lib/ui/focus.ts";
 import { Composer, type ComposerProps } from "./Composer.tsx";
-import { LogItem } from "./LogItem.tsx";
+import { continuesGroup, LogItem } from "./LogItem.tsx";
 
 /** Props of {@linkcode Conversation}: the composer's, and the log's. */
 export interface ConversationProps extends ComposerProps {
@@ -42,7 +42,8 @@ export function Conversation(props: ConversationProps) {
   });
 
   return (
-    <section class="conversation">
+    <main class="conversation">
+      <h1 class="visually-hidden">{dict.logLabel}</h1>
       <div
         ref={logRef}
         class="log"
@@ -55,8 +56,13 @@ export function Conversation(props: ConversationProps) {
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
         }}
       >
-        {props.lines.value.map((line) => (
-          <LogItem key={line.id} dict={dict} line={line} />
+        {props.lines.value.map((line, i, all) => (
+          <LogItem
+            key={line.id}
+            dict={dict}
+            line={line}
+            grouped={continuesGroup(all[i - 1], line)}
+          />
         ))}
       </div>
       <p class="typing" aria-live="polite">
@@ -86,6 +92,6 @@ export function Conversation(props: ConversationProps) {
           </div>
         )
         : <Composer {...props} />}
-    </section>
+    </main>
   );
 }

@@ -1,5 +1,6 @@
 /**
- * The idle screen: the welcome text, the last notice if any, and Start.
+ * The idle screen: a headline, one primary action (Start), how it works in
+ * three steps, the last notice if any, and the site's terms link.
  *
  * @module
  */
@@ -20,27 +21,40 @@ export interface IdleScreenProps {
   refocus: boolean;
   /** Start (or try again) was pressed. */
   onStart(): void;
+  /** The site's terms and privacy page, if it has one. */
+  termsUrl?: string;
 }
 
 /** Welcome and Start. */
 export function IdleScreen(
-  { dict, notice, refocus, onStart }: IdleScreenProps,
+  { dict, notice, refocus, onStart, termsUrl }: IdleScreenProps,
 ) {
   const startRef = useRef<HTMLButtonElement>(null);
   useFocusOnShow(startRef, refocus);
   return (
-    <section class="screen idle">
-      <h1>{dict.welcomeTitle}</h1>
-      {dict.welcome.map((text, i) => <p key={i}>{text}</p>)}
-      {notice && <NoticeAlert dict={dict} notice={notice} />}
-      <button
-        ref={startRef}
-        type="button"
-        class="button primary large"
-        onClick={onStart}
-      >
-        {notice ? dict.tryAgain : dict.start}
-      </button>
-    </section>
+    <main class="screen idle">
+      <div class="hero">
+        <span class="hero-mark" aria-hidden="true" />
+        <h1>{dict.welcomeTitle}</h1>
+        <p class="lead">{dict.lead}</p>
+        {notice && <NoticeAlert dict={dict} notice={notice} />}
+        <button
+          ref={startRef}
+          type="button"
+          class="button primary large"
+          onClick={onStart}
+        >
+          {notice ? dict.tryAgain : dict.start}
+        </button>
+      </div>
+      <ol class="steps">
+        {dict.welcome.map((text, i) => <li key={i}>{text}</li>)}
+      </ol>
+      {termsUrl && (
+        <p class="fine">
+          <a href={termsUrl}>{dict.terms}</a>
+        </p>
+      )}
+    </main>
   );
 }

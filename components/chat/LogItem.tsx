@@ -14,6 +14,29 @@ export interface LogItemProps {
   dict: Dictionary;
   /** The line to show. */
   line: LogLine;
+  /**
+   * It follows a line from the same side within a minute: the group shows
+   * one name and one time, on its first bubble.
+   * @default {false}
+   */
+  grouped?: boolean;
+}
+
+/** How close two lines from one side must be to share a name and a time. */
+export const GROUP_WITHIN_MS = 60_000;
+
+/**
+ * Whether `line` continues `prev`'s group: a message from the same side,
+ * sent within {@linkcode GROUP_WITHIN_MS} of it.
+ */
+export function continuesGroup(
+  prev: LogLine | undefined,
+  line: LogLine,
+): boolean {
+  if (!prev || prev.kind !== line.kind) return false;
+  if (line.kind !== "me" && line.kind !== "guest") return false;
+  const gap = Date.parse(line.iso) - Date.parse(prev.iso);
+  return gap >= 0 && gap < GROUP_WITHIN_MS;
 }
 
 function lineText(dict: Dictionary, line: LogLine): string {
@@ -34,7 +57,7 @@ function lineText(dict: Dictionary, line: LogLine): string {
  * One line of the log, as text (never as HTML); a message in a bidi isolate
  * (`dir="auto"`, `unicode-bidi: isolate`), whatever controls it holds.
  */
-export function LogItem({ dict, line }: LogItemProps) {
+export function LogItem({ dict, line, grouped = false }: LogItemProps) {
   const text = lineText(dict, line);
   if (line.kind !== "me" && line.kind !== "guest") {
     return (
@@ -44,11 +67,30 @@ export function LogItem({ dict, line }: LogItemProps) {
     );
   }
   return (
-    <div class={`line ${line.kind}`}>
+    <div
+      class={`line ${line.kind}${grouped ? " grouped" : ""}${
+        line.state ? ` ${line.state}` : ""
+      }`}
+    >
       <div class="bubble">
-        <span class="who">{line.kind === "me" ? dict.me : dict.guest}</span>
+        {grouped
+          ? (
+            <span class="who visually-hidden">
+              {line.kind === "me" ? dict.me : dict.guest}
+            </span>
+          )
+          : (
+            <span class="who">
+              {line.kind === "me" ? dict.me : dict.guest}
+            </span>
+          )}
         <p class="text" dir="auto">{text}</p>
-        <time dateTime={line.iso}>{line.time}</time>
+        {line.state && (
+          <span class="state">
+            {line.state === "pending" ? dict.pending : dict.undelivered}
+          </span>
+        )}
+        {!grouped && <time dateTime={line.iso}>{line.time}</time>}
       </div>
     </div>
   );

@@ -36,9 +36,9 @@ export function WaitScreen(props: WaitScreenProps) {
   const sectionRef = useRef<HTMLElement>(null);
   useFocusOnShow(sectionRef, props.refocus);
   return (
-    <section ref={sectionRef} class="screen wait" tabIndex={-1}>
+    <main ref={sectionRef} class="screen wait" tabIndex={-1}>
       <span class="spinner large" aria-hidden="true" />
-      <h2>{dict.pleaseWait}</h2>
+      <h1>{dict.pleaseWait}</h1>
       <p class="state" role="status">{props.label}</p>
       {notice && <NoticeAlert dict={dict} notice={notice} />}
       <div class="actions">
@@ -51,6 +51,6 @@ export function WaitScreen(props: WaitScreenProps) {
           {dict.cancel}
         </button>
       </div>
-    </section>
+    </main>
   );
 }

@@ -8,11 +8,12 @@
  */
 
 import type { TrustProxy } from "../web/address.ts";
+import { SITE_OPTIONS, type SiteConfig, siteProblem } from "../site.ts";
 
 export type { TrustProxy };
 
 /** The resolved configuration the server runs with. */
-export interface Config {
+export interface Config extends SiteConfig {
   port: number;
   hostname: string;
   frameAncestors: string;
@@ -38,6 +39,7 @@ export interface Config {
   redisUrl: string;
   kvPath: string;
   metricsToken: string;
+  metricsPublic: boolean;
   logFormat: "json" | "text" | "auto";
   logLevel: "debug" | "info" | "warn" | "error";
   logIps: boolean;
@@ -159,7 +161,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "requestTimeout",
     "int",
     "10",
-    "seconds a socket may stay open without sending request (closes 4001)",
+    "seconds a socket may stay open without sending request or presence (4001)",
   ),
   opt(
     "redisUrl",
@@ -177,7 +179,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     "metricsToken",
     "string",
     "",
-    "bearer token required by /metrics (empty: open)",
+    "bearer token required by /metrics from anywhere, the local network included (empty: /metrics answers only the local network, see --metrics-public)",
+  ),
+  opt(
+    "metricsPublic",
+    "bool",
+    "false",
+    "without a metrics token, answer /metrics from any address, not only from loopback and private networks",
   ),
   opt(
     "logFormat",
@@ -197,6 +205,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "error",
   ]),
   opt("logIps", "bool", "false", "include client addresses in logs"),
+  ...SITE_OPTIONS,
 ];
 
 function opt(
@@ -272,6 +281,8 @@ export function loadConfig(
       `--public-origin must be a scheme and host such as https://chat.example.com, got "${origin}"`,
     );
   }
+  const site = siteProblem(config as unknown as Config);
+  if (site) throw new ConfigError(site);
   return config as unknown as Config;
 }
 
@@ -314,24 +325,59 @@ function parseValue(spec: OptionSpec, raw: string): unknown {
   }
 }
 
-/** The `--help` text: usage and every option with its variable and default. */
+/** Width `--help` wraps its descriptions to. */
+const HELP_WIDTH = 80;
+
+/**
+ * The `--help` text: usage and every option with its variable and default.
+ * Every description starts in one column, past the longest flag, and wraps
+ * at word boundaries within {@linkcode HELP_WIDTH} (a word longer than the
+ * room left keeps its own line).
+ */
 export function helpText(): string {
-  const rows = OPTIONS.map((o) => {
-    const head = `  ${o.flag} <${o.kind}>`.padEnd(34);
-    const def = o.default === "" ? "" : ` (default ${o.default})`;
-    return `${head}${o.help}${def}\n${"".padEnd(34)}env ${o.env}`;
-  });
+  const entries: [string, string[]][] = [
+    ["--help", ["print this help and exit"]],
+    ["--version", ["print the version and exit"]],
+    ...OPTIONS.map((o): [string, string[]] => [
+      `${o.flag} <${o.kind}>`,
+      [
+        o.default === "" ? o.help : `${o.help} (default ${o.default})`,
+        `env ${o.env}`,
+      ],
+    ]),
+  ];
+  const column = 2 + Math.max(...entries.map(([head]) => head.length)) + 2;
+  const room = Math.max(HELP_WIDTH - column, 30);
+  const rows = entries.flatMap(([head, texts]) =>
+    texts.flatMap((text) => wrap(text, room)).map((line, i) =>
+      (i === 0 ? `  ${head}` : "").padEnd(column) + line
+    )
+  );
   return [
     "Strangers: anonymous 1:1 random-pairing chat",
     "",
     "Usage: strangers [options]   (or: deno task start -- [options])",
     "",
     "Options (a flag wins over its environment variable):",
-    "  --help                          print this help and exit",
-    "  --version                       print the version and exit",
     ...rows,
     "",
   ].join("\n");
+}
+
+/** `text` split into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  return lines;
 }
 
 /** The README's option table (kept identical by a test). */

@@ -29,6 +29,14 @@
  *   `closed` it is the same as `open`.
  * - `message`, `typing` and `error` frames change the conversation, not the
  *   phase; they are in the table so that their phase rules are tested too.
+ *   Our own line shows at once as pending; its echo `confirm`s it, and an
+ *   error frame that refuses a line ({@linkcode REFUSAL_CODES}) `refuse`s
+ *   it (it goes back into the message box with the reason).
+ * - `refused` (the server turned the handshake away, learnt from
+ *   `/ws/admission` since a browser sees only close 1006) and `down` (the
+ *   server cannot be reached) reconnect like `lost`, with a notice saying
+ *   why: `refused` after the server's `retryAfter`, `down` with backoff.
+ * - A closed chat shows one line: the reason it closed, or "Chat closed".
  *
  * @module
  */
@@ -64,6 +72,8 @@ export type ChatEvent =
   | { type: "response" }
   | { type: "close"; code?: number }
   | { type: "lost"; code?: number }
+  | { type: "refused"; reason: string; retryAfter: number }
+  | { type: "down" }
   | { type: "retry" }
   | { type: "cancel" }
   | { type: "end" }
@@ -82,7 +92,18 @@ export type Line =
 /** Why the visitor is back on the idle or wait screen. */
 export type Notice =
   | { kind: "close"; code: number }
-  | { kind: "error"; code: string };
+  | { kind: "error"; code: string }
+  | { kind: "refused"; reason: string; retryAfter: number }
+  | { kind: "down" };
+
+/** Error codes that refuse one of our lines: it goes back into the box. */
+export const REFUSAL_CODES: readonly string[] = [
+  "message_too_long",
+  "rate_limited",
+  "not_paired",
+  "empty_message",
+  "not_delivered",
+];
 
 /** What the island must do after a transition, in order. */
 export type Effect =
@@ -93,10 +114,12 @@ export type Effect =
   | { type: "line"; line: Line }
   | { type: "lock" }
   | { type: "unlock" }
-  | { type: "notify" }
+  | { type: "confirm"; text: string }
+  | { type: "refuse"; code: string }
+  | { type: "notify"; kind: "found" | "message" }
   | { type: "focusInput" }
   | { type: "partnerTyping"; on: boolean }
-  | { type: "scheduleRetry" }
+  | { type: "scheduleRetry"; delay?: number }
   | { type: "cancelRetry" }
   | { type: "resetBackoff" }
   | { type: "notice"; notice: Notice | null };
@@ -143,13 +166,15 @@ function line(line: Line): Effect {
 }
 
 function closeChat(code: number | undefined): Transition {
-  const effects: Effect[] = [];
-  if (isExplainedClose(code)) effects.push(line({ kind: "close", code }));
-  effects.push(
-    line({ kind: "system", key: "chatClosed" }),
+  const effects: Effect[] = [
+    line(
+      isExplainedClose(code)
+        ? { kind: "close", code }
+        : { kind: "system", key: "chatClosed" },
+    ),
     { type: "partnerTyping", on: false },
     { type: "lock" },
-  );
+  ];
   return { phase: "closed", effects };
 }
 
@@ -187,7 +212,7 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
           line({ kind: "system", key: "found" }),
           { type: "partnerTyping", on: false },
           { type: "unlock" },
-          { type: "notify" },
+          { type: "notify", kind: "found" },
           { type: "focusInput" },
         )
         : null;
@@ -208,6 +233,24 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
       return phase === "chat"
         ? closeChat(event.code ?? WS_CLOSE.abnormal)
         : null;
+    case "refused":
+    case "down":
+      if (phase !== "connecting" && phase !== "waiting") return null;
+      return event.type === "refused"
+        ? to("reconnecting", {
+          type: "notice",
+          notice: {
+            kind: "refused",
+            reason: event.reason,
+            retryAfter: event.retryAfter,
+          },
+        }, {
+          type: "scheduleRetry",
+          delay: Math.max(1, event.retryAfter) * 1000,
+        })
+        : to("reconnecting", { type: "notice", notice: { kind: "down" } }, {
+          type: "scheduleRetry",
+        });
     case "retry":
       return phase === "reconnecting"
         ? to("connecting", { type: "openSocket" })
@@ -237,17 +280,12 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
     case "message":
       if (phase !== "chat") return null;
       return event.from === "me"
-        ? to(
-          "chat",
-          line({ kind: "me", text: event.text }),
-          { type: "unlock" },
-          { type: "focusInput" },
-        )
+        ? to("chat", { type: "confirm", text: event.text })
         : to(
           "chat",
           { type: "partnerTyping", on: false },
           line({ kind: "guest", text: event.text }),
-          { type: "notify" },
+          { type: "notify", kind: "message" },
         );
     case "typing":
       return phase === "chat"
@@ -269,13 +307,10 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
           notice: { kind: "error", code: event.code },
         });
       }
-      return phase === "chat"
-        ? to(
-          "chat",
-          line({ kind: "error", code: event.code }),
-          { type: "unlock" },
-        )
-        : null;
+      if (phase !== "chat") return null;
+      return REFUSAL_CODES.includes(event.code)
+        ? to("chat", { type: "refuse", code: event.code })
+        : to("chat", line({ kind: "error", code: event.code }));
   }
 }
 

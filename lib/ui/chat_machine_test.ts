@@ -6,6 +6,7 @@ import {
   parseServerFrame,
   type Phase,
   PHASES,
+  REFUSAL_CODES,
   transition,
 } from "./chat_machine.ts";
 
@@ -149,10 +150,11 @@ Deno.test("transition() explains unusual closes", async (t) => {
       type: "line",
       line: { kind: "close", code: 4000 },
     });
-    assert.deepEqual(r.effects[1], {
-      type: "line",
-      line: { kind: "system", key: "chatClosed" },
-    });
+    assert.deepEqual(
+      r.effects.filter((e) => e.type === "line").length,
+      1,
+      "one event, one line",
+    );
   });
   await t.step(
     "backend unavailable (1011) while waiting leaves a notice",
@@ -206,17 +208,10 @@ Deno.test("transition() handles end, next and frames in chat", async (t) => {
     assert.deepEqual(r.phase, "connecting");
     assert.deepEqual(types(r.effects), ["partnerTyping", "lock", "openSocket"]);
   });
-  await t.step("own echo unlocks the form", () => {
+  await t.step("own echo confirms our pending line", () => {
     assert.deepEqual(
       transition("chat", { type: "message", from: "me", text: "a\nb" }),
-      {
-        phase: "chat",
-        effects: [
-          { type: "line", line: { kind: "me", text: "a\nb" } },
-          { type: "unlock" },
-          { type: "focusInput" },
-        ],
-      },
+      { phase: "chat", effects: [{ type: "confirm", text: "a\nb" }] },
     );
   });
   await t.step("partner line notifies and hides the typing indicator", () => {
@@ -234,20 +229,46 @@ Deno.test("transition() handles end, next and frames in chat", async (t) => {
       effects: [{ type: "partnerTyping", on: false }],
     });
   });
-  await t.step("an error frame in chat is a line and unlocks the form", () => {
-    assert.deepEqual(
-      transition("chat", { type: "error", code: "message_too_long" }),
-      {
+  await t.step("a refusal in chat gives our line back", () => {
+    for (const code of REFUSAL_CODES) {
+      assert.deepEqual(transition("chat", { type: "error", code }), {
         phase: "chat",
+        effects: [{ type: "refuse", code }],
+      });
+    }
+  });
+  await t.step("another error frame in chat is a line", () => {
+    assert.deepEqual(transition("chat", { type: "error", code: "bad_json" }), {
+      phase: "chat",
+      effects: [{ type: "line", line: { kind: "error", code: "bad_json" } }],
+    });
+  });
+  await t.step("a refused handshake or a server down reconnects", () => {
+    assert.deepEqual(
+      transition("connecting", {
+        type: "refused",
+        reason: "server_full",
+        retryAfter: 4,
+      }),
+      {
+        phase: "reconnecting",
         effects: [
           {
-            type: "line",
-            line: { kind: "error", code: "message_too_long" },
+            type: "notice",
+            notice: { kind: "refused", reason: "server_full", retryAfter: 4 },
           },
-          { type: "unlock" },
+          { type: "scheduleRetry", delay: 4000 },
         ],
       },
     );
+    assert.deepEqual(transition("waiting", { type: "down" }), {
+      phase: "reconnecting",
+      effects: [
+        { type: "notice", notice: { kind: "down" } },
+        { type: "scheduleRetry" },
+      ],
+    });
+    assert.equal(transition("idle", { type: "down" }), null);
   });
   await t.step("an error frame while waiting is a notice", () => {
     assert.deepEqual(

@@ -1,10 +1,10 @@
 /**
  * The chat client's store, browser code: the signals the chat screens read
- * (phase, conversation, draft, online count, notices) and the effects the
- * pure table in `chat_machine.ts` asks for: the WebSocket (opened inside a
- * signal `effect` whose cleanup closes it), reconnecting with backoff
- * (`retry_timer.ts`), the typing throttle (`typing.ts`) and waiting for the
- * server's echo of our own lines.
+ * (phase, conversation, draft, online count, notices, language) and the
+ * effects the pure table in `chat_machine.ts` asks for: the connection
+ * (`chat_link.ts`: presence, chat socket, admission), reconnecting with
+ * backoff (`retry_timer.ts`), the typing throttle (`typing.ts`) and our own
+ * lines, pending until the server's echo (`outbox.ts`).
  *
  * The socket and the clock are injected, so the store runs without a browser
  * in unit tests (a fake socket and fake timers); by default it uses
@@ -17,21 +17,17 @@
 import {
   batch,
   computed,
-  effect as signalEffect,
   type ReadonlySignal,
   type Signal,
   signal,
 } from "@preact/signals";
-import {
-  type ClientFrame,
-  hasVisibleCharacter,
-  WS_CLOSE,
-} from "../ws/protocol.ts";
+import { hasVisibleCharacter } from "../ws/protocol.ts";
+import { type Admission, checkAdmission } from "./admission.ts";
+import { createChatLink } from "./chat_link.ts";
+import { createChatLog, type LogLine } from "./chat_log.ts";
 import {
   type ChatEvent,
-  closeEvent,
   type Effect,
-  type Line,
   type Notice,
   parseServerFrame,
   type Phase,
@@ -48,15 +44,34 @@ export const TYPING_HIDE_MS = 6000;
 /** Two Esc presses this close end the chat. */
 export const ESC_TWICE_MS = 1000;
 
+/** Which screen each phase shows. */
+const SCREENS: Record<Phase, Screen> = {
+  idle: "idle",
+  connecting: "wait",
+  waiting: "wait",
+  reconnecting: "wait",
+  chat: "conversation",
+  closed: "conversation",
+};
+
 /** Options for {@linkcode createChatStore}. */
 export interface ChatStoreOptions {
   /** UI language. */
   lang: Lang;
   /** Visitors online when the page was rendered. */
   online: number;
+  /** Longest chat line the server takes, in UTF-16 code units.
+   * @default {2000} */
+  maxMessageLength?: number;
   /** Path of the WebSocket endpoint, used by the default `connect`.
    * @default {"/ws"} */
   wsPath?: string;
+  /** Open a presence socket on the idle screen for the live count.
+   * @default {true} */
+  presence?: boolean;
+  /** Explains a handshake that failed (`null`: never ask).
+   * @default {`GET <wsPath>/admission`} */
+  probe?: (() => Promise<Admission>) | null;
   /** Opens a new socket to the server.
    * @default {a `WebSocket` to `wsPath` on the page's host} */
   connect?: () => ChatSocket;
@@ -68,31 +83,36 @@ export interface ChatStoreOptions {
   random?: () => number;
   /** Called when something arrives that deserves the visitor's attention.
    * @default {nothing} */
-  notify?: () => void;
+  notify?: (kind: "found" | "message") => void;
 }
 
-/** A line of the log as shown: the machine's line, stamped. */
-export type LogLine = Line & { id: number; time: string; iso: string };
+export type { LogLine } from "./chat_log.ts";
 
 /** Which screen a phase shows. */
 export type Screen = "idle" | "wait" | "conversation";
 
 /** The chat's state as signals, and the actions that change it. */
 export interface ChatStore {
-  /** Texts in the UI language. */
-  dict: Dictionary;
+  /** Texts in the UI language; {@linkcode ChatStore.setLang} switches it. */
+  dict: ReadonlySignal<Dictionary>;
   /** Where the chat is; changed only by {@linkcode ChatStore.dispatch}. */
   phase: ReadonlySignal<Phase>;
   /** The conversation. */
   lines: ReadonlySignal<LogLine[]>;
   /** What the visitor is typing. */
   draft: ReadonlySignal<string>;
-  /** A line went out and its echo has not come back yet. */
-  sending: ReadonlySignal<boolean>;
+  /** Our lines whose echo has not come back yet. */
+  pending: ReadonlySignal<number>;
+  /** The error code that sent our last line back into the box, if any. */
+  refusal: ReadonlySignal<string | null>;
+  /** Longest line the server takes. */
+  maxLength: number;
   /** The partner is typing. */
   partnerTyping: ReadonlySignal<boolean>;
   /** Visitors online. */
   online: ReadonlySignal<number>;
+  /** Whether the count is live (false once its socket dropped). */
+  onlineLive: ReadonlySignal<boolean>;
   /** Why the visitor is back on the idle or wait screen. */
   notice: ReadonlySignal<Notice | null>;
   /** Seconds until the next reconnect attempt, 0 when none is planned. */
@@ -113,10 +133,12 @@ export interface ChatStore {
   onFrame(data: unknown): void;
   /** The visitor edited the draft. */
   onDraft(text: string): void;
-  /** Sends the draft, if there is one and no line is pending. */
+  /** Sends the draft; it shows at once as pending. */
   submit(): void;
-  /** Esc pressed in a chat: twice in a row ends it. */
+  /** Esc: cancels waiting; twice in a row ends a chat. */
   onEscape(): void;
+  /** Switches the UI language in place. */
+  setLang(lang: Lang): void;
   /** Whether the message box should take focus now; true once per request. */
   claimFocus(): boolean;
   /**
@@ -126,42 +148,49 @@ export interface ChatStore {
   start(): () => void;
 }
 
-/** Creates the chat store; nothing connects before `start()` and Start. */
+/** Creates the chat store; nothing connects before `start()`. */
 export function createChatStore(options: ChatStoreOptions): ChatStore {
-  const dict = DICTIONARIES[options.lang] ?? DICTIONARIES.en;
   const wsPath = options.wsPath ?? "/ws";
   const connect = options.connect ?? (() => openChatSocket(wsPath));
   const clock = options.clock ?? SYSTEM_CLOCK;
   const random = options.random ?? Math.random;
   const notify = options.notify ?? (() => {});
+  const maxLength = options.maxMessageLength ?? 2000;
+  const probe = options.probe === undefined
+    ? () => checkAdmission(`${wsPath}/admission`)
+    : options.probe;
 
-  let nextId = 1;
   let typingHide: TimerId;
   let lastEsc = -Infinity;
   let wantFocus = false;
-  /** The live socket, if any; set by the socket effect. */
-  let socket: ChatSocket | null = null;
-  /** When the last socket opened, 0 if it never did. */
-  let openedAt = 0;
 
+  const dict = signal(DICTIONARIES[options.lang] ?? DICTIONARIES.en);
   const phase = signal<Phase>("idle");
-  const lines = signal<LogLine[]>([]);
-  const draft = signal("");
-  const sending = signal(false);
+  const log = createChatLog(clock, dict);
   const partnerTyping = signal(false);
   const online = signal(Math.max(0, options.online | 0));
+  const onlineLive = signal(true);
   const notice = signal<Notice | null>(null);
   const retryIn = signal(0);
   const session = signal(0);
 
-  function send(frame: ClientFrame): void {
-    const ws = socket;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
-  }
+  const link = createChatLink({
+    connect,
+    clock,
+    random,
+    presence: options.presence ?? true,
+    probe,
+    onFrame,
+    onChatOpen: () => dispatch({ type: "request" }),
+    onChatClose: dispatch,
+    onPresence(live) {
+      onlineLive.value = live;
+    },
+  });
 
   const typing = createTypingThrottle({
     clock,
-    send: (on) => send({ type: "typing", on }),
+    send: (on) => link.send({ type: "typing", on }),
   });
 
   const retry = createRetryTimer({
@@ -173,62 +202,40 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     onRetry: () => dispatch({ type: "retry" }),
   });
 
-  function closeSocket(): void {
-    const ws = socket;
-    if (ws?.readyState === WebSocket.CONNECTING) {
-      // Closing a socket that is still connecting logs an error in the
-      // console; let it open and close quietly, and move on now.
-      socket = null;
-      ws.onmessage = ws.onclose = null;
-      ws.onopen = () => ws.close(WS_CLOSE.normal);
-      queueMicrotask(() => dispatch({ type: "close", code: WS_CLOSE.normal }));
-    } else {
-      ws?.close(WS_CLOSE.normal);
-    }
-  }
-
-  function addLine(line: Line): void {
-    const now = new Date(clock.now());
-    lines.value = [...lines.value, {
-      ...line,
-      id: nextId++,
-      iso: now.toISOString(),
-      time: now.toLocaleTimeString(dict.lang, {
-        hour: "2-digit",
-        minute: "2-digit",
-      }),
-    }];
-  }
-
   function run(effect: Effect): void {
     switch (effect.type) {
       case "openSocket":
         typing.reset();
-        sending.value = false;
+        log.reset(false);
         session.value++;
+        link.openChat();
         break;
       case "closeSocket":
-        closeSocket();
+        link.close();
         break;
       case "sendRequest":
-        send({ type: "request" });
+        link.send({ type: "request" });
         break;
       case "clearLog":
-        lines.value = [];
-        draft.value = "";
+        log.reset(true);
         break;
       case "line":
-        addLine(effect.line);
+        log.add(effect.line);
         break;
       case "lock":
         typing.set(false);
-        sending.value = false;
+        log.abandon();
         break;
       case "unlock":
-        sending.value = false;
+        break;
+      case "confirm":
+        log.confirm(effect.text);
+        break;
+      case "refuse":
+        log.refuse(effect.code);
         break;
       case "notify":
-        notify();
+        notify(effect.kind);
         break;
       case "focusInput":
         wantFocus = true;
@@ -243,7 +250,7 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         }
         break;
       case "scheduleRetry":
-        retry.schedule(openedAt);
+        retry.schedule(link.openedAt, effect.delay);
         break;
       case "cancelRetry":
         retry.cancel();
@@ -264,41 +271,51 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       phase.value = next.phase;
       for (const effect of next.effects) run(effect);
     });
+    if (next.phase === "idle" || next.phase === "closed") link.idle();
   }
 
   function onFrame(data: unknown): void {
     const event = parseServerFrame(data);
     if (!event) return;
-    if (event.type === "online") online.value = event.count;
-    else dispatch(event);
+    if (event.type === "online") {
+      batch(() => {
+        online.value = event.count;
+        onlineLive.value = true;
+      });
+    } else dispatch(event);
   }
 
   function onDraft(text: string): void {
-    draft.value = text;
+    log.setDraft(text);
     typing.set(hasVisibleCharacter(text));
   }
 
   function submit(): void {
-    const text = draft.peek().trim();
+    const text = log.draft.peek().trim();
     // A line the server would refuse as empty is not sent: refusals are
-    // answered at most once a second, and Send waits for an answer.
-    if (!hasVisibleCharacter(text) || sending.peek()) return;
-    if (phase.peek() !== "chat") return;
-    typing.set(false);
-    send({ type: "message", message: text });
-    batch(() => {
-      draft.value = "";
-      sending.value = true;
-    });
+    // answered at most once a second.
+    if (!hasVisibleCharacter(text) || phase.peek() !== "chat") return;
+    if (text.length > maxLength) return log.refuseDraft("message_too_long");
+    typing.sent();
+    link.send({ type: "message", message: text });
+    log.sent(text);
   }
 
   function onEscape(): void {
     const now = clock.now();
-    if (now - lastEsc < ESC_TWICE_MS) {
-      lastEsc = -Infinity;
-      dispatch({ type: "end" });
-    } else {
-      lastEsc = now;
+    switch (phase.peek()) {
+      case "connecting":
+      case "waiting":
+        return dispatch({ type: "end" });
+      case "reconnecting":
+        return dispatch({ type: "cancel" });
+      case "chat":
+        if (now - lastEsc < ESC_TWICE_MS) {
+          lastEsc = -Infinity;
+          dispatch({ type: "end" });
+        } else {
+          lastEsc = now;
+        }
     }
   }
 
@@ -308,77 +325,56 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     return wanted;
   }
 
-  /** One socket per session: the effect's cleanup closes the previous one. */
-  function openSocket(): (() => void) | undefined {
-    if (session.value === 0) return;
-    const ws = connect();
-    socket = ws;
-    openedAt = 0;
-    ws.onopen = () => {
-      openedAt = clock.now();
-      dispatch({ type: "request" });
-    };
-    ws.onmessage = (e) => onFrame(e.data);
-    ws.onclose = (e) => {
-      if (socket === ws) socket = null;
-      dispatch(closeEvent(e.code));
-    };
-    return () => {
-      ws.onopen = ws.onmessage = ws.onclose = null;
-      if (socket === ws) socket = null;
-      if (ws.readyState === WebSocket.OPEN) ws.close(WS_CLOSE.normal);
-      else if (ws.readyState === WebSocket.CONNECTING) {
-        ws.onopen = () => ws.close(WS_CLOSE.normal);
-      }
-    };
-  }
-
   function start(): () => void {
-    const stopSocket = signalEffect(openSocket);
+    const stopLink = link.start();
+    link.idle();
     return () => {
-      stopSocket();
+      stopLink();
       retry.cancel();
       clock.clearTimeout(typingHide);
       typing.stop();
     };
   }
 
+  const explained = computed(() => {
+    const kind = notice.value?.kind;
+    return kind === "refused" || kind === "down";
+  });
+
   return {
     dict,
     phase,
-    lines,
-    draft,
-    sending,
+    lines: log.lines,
+    draft: log.draft,
+    pending: log.pending,
+    refusal: log.refusal,
+    maxLength,
     partnerTyping,
     online,
+    onlineLive,
     notice,
     retryIn,
     session,
     ready: signal(false),
-    screen: computed(() => {
-      switch (phase.value) {
-        case "idle":
-          return "idle";
-        case "chat":
-        case "closed":
-          return "conversation";
-        default:
-          return "wait";
-      }
-    }),
-    onlineText: computed(() => dict.online(online.value)),
+    screen: computed(() => SCREENS[phase.value]),
+    onlineText: computed(() => dict.value.online(online.value)),
     waitLabel: computed(() =>
       phase.value === "reconnecting"
-        ? dict.reconnecting(retryIn.value)
+        ? (explained.value ? dict.value.retryingIn : dict.value.reconnecting)(
+          retryIn.value,
+        )
         : phase.value === "connecting"
-        ? dict.connecting
-        : dict.waiting
+        ? dict.value.connecting
+        : dict.value.waiting
     ),
     dispatch,
     onFrame,
     onDraft,
     submit,
     onEscape,
+    setLang(lang) {
+      dict.value = DICTIONARIES[lang] ?? DICTIONARIES.en;
+    },
     claimFocus,
     start,
   };

@@ -4,7 +4,7 @@ import type { ChatSocket } from "./chat_socket.ts";
 import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
 import type { Clock } from "./clock.ts";
 import { backoffDelay } from "./reconnect.ts";
-import { TYPING_EVERY_MS, TYPING_IDLE_MS } from "./typing.ts";
+import { TYPING_EVERY_MS, TYPING_IDLE_MS, TYPING_REFILL_MS } from "./typing.ts";
 
 /** Timers that only move when the test says so. */
 class FakeClock implements Clock {
@@ -101,6 +101,8 @@ function setup(options: Partial<ChatStoreOptions> = {}) {
     clock,
     // No jitter: the delays are exactly 500, 1000, 2000 ms, …
     random: () => 0.5,
+    presence: false,
+    probe: null,
     connect() {
       const socket = new FakeSocket();
       sockets.push(socket);
@@ -164,17 +166,18 @@ Deno.test("createChatStore() throttles typing frames", async (t) => {
     ]);
   });
 
-  await t.step("on:true keeps its spacing across an on:false", () => {
+  await t.step("type-clear-type spends a token per change, then waits", () => {
     const { store, clock, last } = chatting();
-    store.onDraft("a");
+    for (const text of ["a", "", "b", "", "c"]) store.onDraft(text);
+    assert.deepEqual(last().sent, [
+      { type: "typing", on: true },
+      { type: "typing", on: false },
+      { type: "typing", on: true },
+    ]);
+    clock.tick(TYPING_REFILL_MS);
+    assert.equal(last().sent.length, 3, "sent a state nobody changed");
     store.onDraft("");
-    store.onDraft("b");
-    clock.tick(TYPING_EVERY_MS - 1);
-    store.onDraft("bc");
-    assert.equal(last().sent.length, 2, JSON.stringify(last().sent));
-    clock.tick(1);
-    store.onDraft("bcd");
-    assert.deepEqual(last().sent.at(-1), { type: "typing", on: true });
+    assert.deepEqual(last().sent.at(-1), { type: "typing", on: false });
   });
 
   await t.step("Send sends on:false before the message", () => {
@@ -269,49 +272,81 @@ Deno.test("createChatStore() reconnects with backoff", async (t) => {
   });
 });
 
-Deno.test("createChatStore() keeps Send pending until the echo", async (t) => {
+Deno.test("createChatStore() shows our lines pending until their echo", async (t) => {
   const { store, last } = chatting();
+  const mine = () =>
+    store.lines.value.filter((l) => l.kind === "me").map((l) =>
+      `${l.kind === "me" && l.text}:${l.state ?? "ok"}`
+    );
 
   await t.step("a line with nothing visible is not sent", () => {
     const sent = last().sent.length;
     store.onDraft("\u200b\u2800 \u3164");
     store.submit();
     assert.equal(last().sent.length, sent);
-    assert.equal(store.sending.value, false);
+    assert.equal(store.pending.value, 0);
   });
 
-  await t.step("Send sends, clears the draft and spins", () => {
-    store.onDraft("line one\nline two");
-    store.submit();
-    assert.deepEqual(last().sent.at(-1), {
-      type: "message",
-      message: "line one\nline two",
-    });
-    assert.equal(store.draft.value, "");
-    assert.equal(store.sending.value, true);
-    assert.equal(store.lines.value.some((l) => l.kind === "me"), false);
-  });
+  await t.step(
+    "Send sends, clears the draft and shows the line pending",
+    () => {
+      store.onDraft("line one\nline two");
+      store.submit();
+      assert.deepEqual(last().sent.at(-1), {
+        type: "message",
+        message: "line one\nline two",
+      });
+      assert.equal(store.draft.value, "");
+      assert.equal(store.pending.value, 1);
+      assert.deepEqual(mine(), ["line one\nline two:pending"]);
+    },
+  );
 
-  await t.step("a second Send waits for the first echo", () => {
-    const sent = last().sent.length;
+  await t.step("a second line goes out before the first echo", () => {
     store.onDraft("again");
     store.submit();
-    assert.equal(last().sent.length, sent, "sent before the echo");
-    assert.equal(store.draft.value, "again");
+    assert.deepEqual(last().sent.at(-1), { type: "message", message: "again" });
+    assert.equal(store.pending.value, 2);
   });
 
-  await t.step("the echo shows the line as ours and unlocks", () => {
+  await t.step("echoes confirm in order", () => {
     last().receive({
       type: "message",
       message: "line one\nline two",
       from: "me",
     });
-    assert.equal(store.sending.value, false);
-    const line = store.lines.value.at(-1)!;
-    assert.equal(line.kind, "me");
-    assert.equal(line.kind === "me" && line.text, "line one\nline two");
-    assert.equal(store.claimFocus(), true, "no focus back on the box");
-    assert.equal(store.claimFocus(), false, "focus asked twice");
+    assert.deepEqual(mine(), ["line one\nline two:ok", "again:pending"]);
+    last().receive({ type: "message", message: "again", from: "me" });
+    assert.deepEqual(mine(), ["line one\nline two:ok", "again:ok"]);
+    assert.equal(store.pending.value, 0);
+  });
+
+  await t.step("a refused line goes back into the box with the reason", () => {
+    store.onDraft("too fast");
+    store.submit();
+    store.onDraft("typed since");
+    last().receive({ type: "error", code: "rate_limited" });
+    assert.equal(store.draft.value, "too fast\ntyped since");
+    assert.equal(store.refusal.value, "rate_limited");
+    assert.deepEqual(mine(), ["line one\nline two:ok", "again:ok"]);
+    assert.equal(
+      store.lines.value.some((l) => l.kind === "error"),
+      false,
+      "a refusal is also a log line",
+    );
+  });
+
+  await t.step("a line over the limit is not sent at all", () => {
+    const sent = last().sent.length;
+    store.onDraft("x".repeat(2001));
+    store.submit();
+    assert.equal(store.refusal.value, "message_too_long");
+    assert.equal(store.draft.value.length, 2001);
+    assert.equal(
+      last().sent.filter((f) => JSON.stringify(f).includes("xxx")).length,
+      0,
+    );
+    assert.ok(last().sent.length - sent <= 1, "only a typing frame went out");
   });
 
   await t.step("a partner's line shows as theirs", () => {
@@ -321,9 +356,47 @@ Deno.test("createChatStore() keeps Send pending until the echo", async (t) => {
     assert.equal(store.partnerTyping.value, false);
     assert.deepEqual(
       store.lines.value.map((l) => l.kind),
-      ["system", "me", "guest"],
+      ["system", "me", "me", "guest"],
     );
   });
+
+  await t.step("lines pending when the chat ends stay undelivered", () => {
+    store.onDraft("last words");
+    store.submit();
+    last().closed(CLOSE.partnerLeft.code);
+    assert.equal(store.lines.value.at(-2)?.state, "undelivered");
+    assert.deepEqual(
+      store.lines.value.filter((l) => l.kind !== "me" && l.kind !== "guest")
+        .map((l) => l.kind),
+      ["system", "close"],
+      "partner left is more than one line",
+    );
+  });
+});
+
+Deno.test("createChatStore() tells the partner at once that we type again", () => {
+  const { store, clock, last } = chatting();
+  store.onDraft("first");
+  store.submit();
+  clock.tick(50);
+  store.onDraft("s");
+  assert.deepEqual(last().sent, [
+    { type: "typing", on: true },
+    { type: "typing", on: false },
+    { type: "message", message: "first" },
+    { type: "typing", on: true },
+  ]);
+});
+
+Deno.test("createChatStore() Esc cancels waiting", () => {
+  const { store, last } = setup();
+  store.dispatch({ type: "open" });
+  last().open();
+  assert.equal(store.phase.value, "waiting");
+  store.onEscape();
+  assert.equal(last().closedWith, WS_CLOSE.normal);
+  last().closed(WS_CLOSE.normal);
+  assert.equal(store.phase.value, "idle");
 });
 
 Deno.test("createChatStore() ends a chat on Esc twice within a second", () => {
@@ -351,4 +424,118 @@ Deno.test("createChatStore() Next drops the socket and opens another", () => {
   assert.equal(sockets[0].onclose, null, "old socket still dispatches");
   assert.equal(sockets.length, 2);
   assert.equal(store.phase.value, "connecting");
+});
+
+Deno.test("createChatStore() keeps a presence socket on the idle screen", async (t) => {
+  const { store, clock, sockets, last, stop } = setup({ presence: true });
+
+  await t.step("opens at load, says presence, shows the live count", () => {
+    assert.equal(sockets.length, 1);
+    last().open();
+    assert.deepEqual(last().sent, [{ type: "presence" }]);
+    last().receive({ type: "online", count: 3 });
+    assert.equal(store.onlineText.value, "3 online");
+    assert.equal(store.onlineLive.value, true);
+  });
+
+  await t.step("Start sends request on the same socket", () => {
+    store.dispatch({ type: "open" });
+    assert.equal(sockets.length, 1);
+    assert.equal(store.phase.value, "waiting");
+    assert.deepEqual(last().sent.at(-1), { type: "request" });
+  });
+
+  await t.step("after the chat, a fresh presence socket", () => {
+    last().receive({ type: "response" });
+    last().closed(CLOSE.partnerLeft.code);
+    assert.equal(store.phase.value, "closed");
+    assert.equal(sockets.length, 2);
+    last().open();
+    assert.deepEqual(last().sent, [{ type: "presence" }]);
+  });
+
+  await t.step("a dropped presence socket comes back quietly", () => {
+    last().closed(WS_CLOSE.abnormal);
+    assert.equal(store.onlineLive.value, false);
+    assert.equal(store.phase.value, "closed");
+    clock.tick(backoffDelay(0, { jitter: 0 }));
+    assert.equal(sockets.length, 3);
+    last().open();
+    assert.equal(store.onlineLive.value, true);
+  });
+
+  await t.step("Start while it connects makes it the chat socket", () => {
+    last().closed(WS_CLOSE.abnormal);
+    clock.tick(backoffDelay(1, { jitter: 0 }));
+    assert.equal(sockets.length, 4);
+    store.dispatch({ type: "open" });
+    assert.equal(sockets.length, 4);
+    last().open();
+    assert.deepEqual(last().sent, [{ type: "request" }]);
+    stop();
+  });
+});
+
+Deno.test("createChatStore() explains a refused handshake", async (t) => {
+  await t.step(
+    "refused: says why and retries when the server says",
+    async () => {
+      const { store, clock, sockets, last, stop } = setup({
+        probe: () =>
+          Promise.resolve({
+            kind: "refused",
+            reason: "too_many_sockets",
+            retryAfter: 3,
+          }),
+      });
+      store.dispatch({ type: "open" });
+      last().closed(WS_CLOSE.abnormal);
+      assert.equal(store.phase.value, "connecting", "decided before asking");
+      await Promise.resolve();
+      await Promise.resolve();
+      assert.equal(store.phase.value, "reconnecting");
+      assert.deepEqual(store.notice.value, {
+        kind: "refused",
+        reason: "too_many_sockets",
+        retryAfter: 3,
+      });
+      assert.equal(store.waitLabel.value, "Trying again in 3 s…");
+      clock.tick(2999);
+      assert.equal(sockets.length, 1);
+      clock.tick(1);
+      assert.equal(sockets.length, 2);
+      stop();
+    },
+  );
+
+  await t.step("server down: says so and retries with backoff", async () => {
+    const { store, clock, sockets, last, stop } = setup({
+      probe: () => Promise.resolve({ kind: "down" }),
+    });
+    store.dispatch({ type: "open" });
+    last().closed(WS_CLOSE.abnormal);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.deepEqual(store.notice.value, { kind: "down" });
+    clock.tick(backoffDelay(0, { jitter: 0 }));
+    assert.equal(sockets.length, 2);
+    stop();
+  });
+
+  await t.step("Cancel while asking goes back to idle", async () => {
+    let answer: (a: { kind: "down" }) => void = () => {};
+    const { store, last, stop } = setup({
+      probe: () => new Promise((resolve) => answer = resolve),
+    });
+    store.dispatch({ type: "open" });
+    last().closed(WS_CLOSE.abnormal);
+    store.onEscape();
+    await Promise.resolve();
+    assert.equal(store.phase.value, "idle");
+    answer({ kind: "down" });
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(store.phase.value, "idle");
+    stop();
+  });
 });

@@ -24,13 +24,23 @@ export interface Dictionary {
   tagline: string;
   welcomeTitle: string;
   welcome: readonly string[];
+  /** The idle screen's line under the headline. */
+  lead: string;
+  /** The link to the site's terms (`TERMS_URL`). */
+  terms: string;
+  notFoundTitle: string;
+  notFoundText: string;
+  notFoundLink: string;
   start: string;
   tryAgain: string;
   pleaseWait: string;
   connecting: string;
   waiting: string;
   cancel: string;
+  /** The placeholder where Enter sends (a keyboard). */
   placeholder: string;
+  /** The placeholder on phones: Enter makes a new line, Send sends. */
+  placeholderTouch: string;
   messageLabel: string;
   send: string;
   end: string;
@@ -42,6 +52,26 @@ export interface Dictionary {
   startAgain: string;
   typing: string;
   me: string;
+  /** Said of our line until the server echoes it. */
+  pending: string;
+  /** Said of our line when the chat ended before its echo. */
+  undelivered: string;
+  /** The counter near the length limit. */
+  charsLeft: (left: number) => string;
+  /** Why our line came back into the message box. */
+  refusedLine: (reason: string) => string;
+  /** Why a handshake was refused, by the admission route's reason. */
+  refusals: Record<string, string>;
+  unknownRefusal: (reason: string) => string;
+  /** Start while the server cannot be reached. */
+  serverDown: string;
+  /** The wait screen's label after a refusal or with the server down. */
+  retryingIn: (seconds: number) => string;
+  save: string;
+  /** The saved conversation's first line. */
+  transcriptTitle: (date: string) => string;
+  alerts: string;
+  newMessage: string;
   guest: string;
   logLabel: string;
   online: (count: number) => string;
@@ -62,17 +92,23 @@ const en: Dictionary = {
   tagline: "Anonymous one-to-one chat",
   welcomeTitle: "Welcome to our chat!",
   welcome: [
-    "Press “Start chat” and wait while the system finds you a partner.",
-    "To find a new partner press “End conversation”, then “Start chat” again.",
-    "Chat history is not saved. Have fun!",
+    "Press “Start chat”: you are paired with the next visitor who is waiting.",
+    "Say hi. Press “Next” for someone new, or “End conversation” to stop.",
+    "Nothing is saved: no sign-up, no names, no history.",
   ],
+  lead: "A random, anonymous, one-to-one text chat.",
+  terms: "Terms and privacy",
+  notFoundTitle: "Not found",
+  notFoundText: "There is nothing at this address.",
+  notFoundLink: "Start a chat with a stranger",
   start: "Start chat",
   tryAgain: "Try again",
   pleaseWait: "Please wait",
   connecting: "Connecting to server",
   waiting: "Waiting for a partner",
   cancel: "Cancel",
-  placeholder: "Type a message (send with Ctrl+Enter)",
+  placeholder: "Type a message (Enter sends, Shift+Enter: new line)",
+  placeholderTouch: "Type a message",
   messageLabel: "Message",
   send: "Send",
   end: "End conversation",
@@ -84,6 +120,26 @@ const en: Dictionary = {
   startAgain: "Start again",
   typing: "Stranger is typing…",
   me: "You",
+  pending: "sending…",
+  undelivered: "not delivered",
+  charsLeft: (left) =>
+    left >= 0 ? `${left} characters left` : `${-left} characters too many`,
+  refusedLine: (reason) => `Not sent: ${reason}`,
+  refusals: {
+    too_many_sockets: "Too many chat tabs are open from your network.",
+    too_many_handshakes: "Too many connection attempts from your network.",
+    server_full: "The chat is full right now.",
+    shutting_down: "The server is restarting.",
+    origin_not_allowed: "This page may not connect to the chat server.",
+  },
+  unknownRefusal: (reason) =>
+    `The server turned the connection away (${reason}).`,
+  serverDown: "The server cannot be reached right now.",
+  retryingIn: (s) => `Trying again in ${s} s…`,
+  save: "Save conversation",
+  transcriptTitle: (date) => `Strangers: conversation of ${date}`,
+  alerts: "Sound and notifications",
+  newMessage: "New message from a stranger",
   guest: "Stranger",
   logLabel: "Conversation",
   online: (count) => `${count} online`,
@@ -100,6 +156,7 @@ const en: Dictionary = {
     binary_not_supported: "Only text messages are supported.",
     not_paired: "You are not in a conversation right now.",
     already_requested: "You are already looking for a partner.",
+    already_present: "This page already said it is open.",
     rate_limited: "You are sending too fast, slow down a little.",
     unavailable: "The chat service is unavailable right now.",
     not_delivered: "Your last messages could not be delivered.",
@@ -127,17 +184,24 @@ const ru: Dictionary = {
   tagline: "Анонимный чат один на один",
   welcomeTitle: "Добро пожаловать в наш чат!",
   welcome: [
-    "Чтобы найти собеседника, нажмите кнопку «Начать чат» и подождите, пока система автоматически подберёт собеседника.",
-    "Чтобы найти нового собеседника, нажмите кнопку «Закончить разговор» и снова нажмите «Начать чат».",
-    "История чата не сохраняется. Развлекайтесь!",
+    "Нажмите «Начать чат»: система подберёт вам следующего ожидающего собеседника.",
+    "Поздоровайтесь. «Следующий» — найти нового собеседника, «Закончить разговор» — выйти.",
+    "Ничего не сохраняется: ни регистрации, ни имён, ни истории.",
   ],
+  lead: "Случайный анонимный текстовый чат один на один.",
+  terms: "Условия и конфиденциальность",
+  notFoundTitle: "Страница не найдена",
+  notFoundText: "По этому адресу ничего нет.",
+  notFoundLink: "Начать чат с незнакомцем",
   start: "Начать чат",
   tryAgain: "Попробовать снова",
   pleaseWait: "Подождите",
   connecting: "Подключение к серверу",
   waiting: "Ожидание собеседника",
   cancel: "Отмена",
-  placeholder: "Введите сообщение (отправка по Ctrl + Enter)",
+  placeholder:
+    "Введите сообщение (Enter — отправить, Shift+Enter — новая строка)",
+  placeholderTouch: "Введите сообщение",
   messageLabel: "Сообщение",
   send: "Отправить",
   end: "Закончить разговор",
@@ -149,6 +213,25 @@ const ru: Dictionary = {
   startAgain: "Начать заново",
   typing: "Собеседник печатает…",
   me: "Вы",
+  pending: "отправляется…",
+  undelivered: "не доставлено",
+  charsLeft: (left) =>
+    left >= 0 ? `Осталось символов: ${left}` : `Лишних символов: ${-left}`,
+  refusedLine: (reason) => `Не отправлено: ${reason}`,
+  refusals: {
+    too_many_sockets: "Из вашей сети открыто слишком много вкладок чата.",
+    too_many_handshakes: "Слишком много попыток подключения из вашей сети.",
+    server_full: "Чат сейчас переполнен.",
+    shutting_down: "Сервер перезапускается.",
+    origin_not_allowed: "Этой странице нельзя подключаться к серверу чата.",
+  },
+  unknownRefusal: (reason) => `Сервер отклонил подключение (${reason}).`,
+  serverDown: "Сервер сейчас недоступен.",
+  retryingIn: (s) => `Новая попытка через ${s} с…`,
+  save: "Сохранить переписку",
+  transcriptTitle: (date) => `Незнакомцы: переписка от ${date}`,
+  alerts: "Звук и уведомления",
+  newMessage: "Новое сообщение от собеседника",
   guest: "Собеседник",
   logLabel: "Переписка",
   online: (count) => `В сети: ${count}`,
@@ -165,6 +248,7 @@ const ru: Dictionary = {
     binary_not_supported: "Поддерживаются только текстовые сообщения.",
     not_paired: "Сейчас вы ни с кем не общаетесь.",
     already_requested: "Вы уже ищете собеседника.",
+    already_present: "Эта страница уже сообщила, что открыта.",
     rate_limited: "Вы пишете слишком быстро, немного помедленнее.",
     unavailable: "Сервис чата сейчас недоступен.",
     not_delivered: "Последние сообщения не удалось доставить.",
@@ -198,6 +282,13 @@ export function closeText(dict: Dictionary, code: number): string {
   return Object.hasOwn(dict.closes, code)
     ? dict.closes[code]
     : dict.unknownClose(code);
+}
+
+/** The readable text for a refused handshake's reason. */
+export function refusalText(dict: Dictionary, reason: string): string {
+  return Object.hasOwn(dict.refusals, reason)
+    ? dict.refusals[reason]
+    : dict.unknownRefusal(reason);
 }
 
 /** Whether a value names a supported language. */

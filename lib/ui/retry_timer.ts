@@ -32,8 +32,10 @@ export interface RetryTimer {
   /**
    * Schedules the next attempt. `openedAt` is when the socket that dropped
    * had opened (0 if it never did): a long-lived one resets the backoff.
+   * `delay` (ms), when the server said how long to wait, replaces the
+   * backoff's.
    */
-  schedule(openedAt: number): void;
+  schedule(openedAt: number, delay?: number): void;
   /** Cancels the scheduled attempt, if any. */
   cancel(): void;
   /** The next attempt waits the shortest delay again. */
@@ -55,10 +57,11 @@ export function createRetryTimer(options: RetryTimerOptions): RetryTimer {
     onCountdown(0);
   }
 
-  function schedule(openedAt: number): void {
+  function schedule(openedAt: number, delay?: number): void {
     cancel();
     if (openedAt && clock.now() - openedAt > STABLE_MS) attempt = 0;
-    const deadline = clock.now() + backoffDelay(attempt++, { random });
+    const deadline = clock.now() +
+      (delay ?? backoffDelay(attempt++, { random }));
     const tick = () => onCountdown(secondsLeft(deadline, clock.now()));
     tick();
     countdown = clock.setInterval(tick, COUNTDOWN_MS);

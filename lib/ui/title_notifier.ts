@@ -14,6 +14,8 @@ export const FLASH_MS = 1500;
 export interface TitleNotifier {
   /** Something arrived: flash until the visitor looks, unless they already do. */
   flag(): void;
+  /** The page's title and the flash text changed (language switch). */
+  retitle(text: string): void;
   /** Stops listening and flashing and restores the original title. */
   stop(): void;
 }
@@ -23,7 +25,7 @@ export interface TitleNotifier {
  * is called while the page is hidden or unfocused, until focus returns.
  */
 export function startTitleNotifier(text: string): TitleNotifier {
-  const original = document.title;
+  let original = document.title;
   let pending = false;
   let active = document.visibilityState === "visible" && document.hasFocus();
   let restore: ReturnType<typeof setTimeout> | undefined;
@@ -64,6 +66,10 @@ export function startTitleNotifier(text: string): TitleNotifier {
       const first = !pending;
       pending = true;
       if (first) flash();
+    },
+    retitle(next) {
+      text = next;
+      if (!pending) original = document.title;
     },
     stop() {
       clearInterval(timer);

@@ -13,7 +13,7 @@ import type { BundleManifest } from "./bundle.ts";
 import { registerIslands } from "./islands.ts";
 import { renderPage } from "./render.tsx";
 import { createRouter, type RouteModule } from "./router.ts";
-import { securityHeaders } from "./security_headers.ts";
+import { type CspSources, securityHeaders } from "./security_headers.ts";
 import { serveStatic } from "./static_files.ts";
 
 /** Where a request came from, when it did not come through a listener. */
@@ -39,6 +39,8 @@ export interface AppOptions<State> {
   bundles: BundleManifest;
   /** CSP `frame-ancestors`. @default {"'none'"} */
   frameAncestors?: string;
+  /** Origins the CSP allows images and stylesheets from besides our own. */
+  cspSources?: CspSources;
   /** Told of an error a route threw; the visitor gets a plain 500. */
   onError?: (error: unknown) => void;
 }
@@ -56,7 +58,10 @@ export interface App {
 export function createApp<State>(options: AppOptions<State>): App {
   const { state, onError } = options;
   registerIslands(options.islands);
-  const security = securityHeaders(options.frameAncestors ?? "'none'");
+  const security = securityHeaders(
+    options.frameAncestors ?? "'none'",
+    options.cspSources,
+  );
   const files = serveStatic(options.staticDir);
   const route = createRouter<State>({
     routes: options.routes,

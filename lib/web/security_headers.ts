@@ -6,13 +6,24 @@
  * @module
  */
 
+/** Origins besides the page's own that images and stylesheets may come from. */
+export interface CspSources {
+  /** Added to `img-src` (a site's logo). */
+  img?: readonly string[];
+  /** Added to `style-src` (a site's extra stylesheet). */
+  style?: readonly string[];
+}
+
 /** The security headers, built once per server from its configuration. */
-export function securityHeaders(frameAncestors: string): [string, string][] {
+export function securityHeaders(
+  frameAncestors: string,
+  sources: CspSources = {},
+): [string, string][] {
   const csp = [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
+    ["style-src 'self'", ...sources.style ?? []].join(" "),
+    ["img-src 'self' data:", ...sources.img ?? []].join(" "),
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",

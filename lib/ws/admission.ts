@@ -22,6 +22,16 @@ export type Refusal =
   | { status: 403; reason: "origin_not_allowed" }
   | { status: 429; reason: "too_many_sockets" | "too_many_handshakes" };
 
+/**
+ * A refusal the per-address limits would give a handshake now, and how many
+ * seconds until it might pass (see {@linkcode AddressLimits.peek}).
+ */
+export type LimitPeek = {
+  status: 429;
+  reason: "too_many_sockets" | "too_many_handshakes";
+  retryAfter: number;
+};
+
 /** Options for {@linkcode originAllowed}. */
 export interface OriginOptions {
   /** Origins allowed besides the page's own; `*` for any. @default {[]} */
@@ -166,6 +176,33 @@ export class AddressLimits {
     }
     entry.handshakes++;
     entry.sockets++;
+    return null;
+  }
+
+  /**
+   * What {@linkcode admit} would answer for `address` now, without counting
+   * a handshake, taking a slot or remembering the address: a refusal with
+   * the seconds until it may pass (a full handshake minute: until that
+   * minute ends; too many sockets: 60, as the handshake's `Retry-After`), or
+   * `null`.
+   */
+  peek(address: string): LimitPeek | null {
+    const entry = this.#entries.get(this.group(address));
+    if (!entry) return null;
+    if (this.#maxSockets > 0 && entry.sockets >= this.#maxSockets) {
+      return { status: 429, reason: "too_many_sockets", retryAfter: 60 };
+    }
+    const elapsed = this.#now() - entry.windowStart;
+    if (
+      this.#maxHandshakes > 0 && elapsed < 60_000 &&
+      entry.handshakes >= this.#maxHandshakes
+    ) {
+      return {
+        status: 429,
+        reason: "too_many_handshakes",
+        retryAfter: Math.max(1, Math.ceil((60_000 - elapsed) / 1000)),
+      };
+    }
     return null;
   }
 

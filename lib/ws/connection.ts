@@ -155,7 +155,12 @@ class Connection implements Peer, EventListenerObject {
       return this.#refuse("rate_limited", "too many frames, slow down");
     }
     if (!parsed.ok) return this.#refuse(parsed.code, parsed.reason);
-    if (parsed.frame.type === "request" && this.#requestTimer !== undefined) {
+    const { type } = parsed.frame;
+    // A page that said presence stays open for as long as it is open.
+    if (
+      (type === "request" || type === "presence") &&
+      this.#requestTimer !== undefined
+    ) {
       clearTimeout(this.#requestTimer);
       this.#requestTimer = undefined;
     }

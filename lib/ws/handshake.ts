@@ -23,6 +23,30 @@ export type HandshakeVerdict =
   /** Answer `response` instead of upgrading. */
   | { ok: false; response: Response };
 
+/**
+ * Why a handshake would be refused, as {@linkcode probeHandshake} tells a
+ * page that cannot see the HTTP answer to its WebSocket.
+ */
+export type AdmissionReason =
+  | "shutting_down"
+  | "server_full"
+  | "origin_not_allowed"
+  | "too_many_sockets"
+  | "too_many_handshakes";
+
+/**
+ * The answer of a dry run: `ok`, or the reason a handshake from here would
+ * be refused now and the seconds after which to try again.
+ */
+export type AdmissionProbe =
+  | { ok: true }
+  | { ok: false; reason: AdmissionReason; retryAfter: number };
+
+/** Seconds to wait when the server is full (the 503's `Retry-After`). */
+const FULL_RETRY_AFTER = 10;
+/** Seconds to wait while the server stops (its restart takes a few). */
+const DRAINING_RETRY_AFTER = 10;
+
 /** Checks a handshake from `peer` (the socket's remote address). */
 export function checkHandshake(
   req: Request,
@@ -36,15 +60,18 @@ export function checkHandshake(
       Upgrade: "websocket",
     });
   }
-  if (state.draining) {
+  const busy = serverRefusal(state);
+  if (busy === "shutting_down") {
     metrics.refuse("shutting_down");
     log.limited("info", "ws_refused", { reason: "shutting_down" });
     return refuse(503, "Shutting down");
   }
-  if (state.openSockets >= state.connectionCap) {
+  if (busy === "server_full") {
     metrics.refuse("server_full");
     log.limited("info", "ws_refused", { reason: "server_full" });
-    return refuse(503, "Server full, try again soon", { "Retry-After": "10" });
+    return refuse(503, "Server full, try again soon", {
+      "Retry-After": String(FULL_RETRY_AFTER),
+    });
   }
   const malformed = rfc6455Refusal(req);
   if (malformed) {
@@ -52,18 +79,12 @@ export function checkHandshake(
     log.limited("info", "ws_refused", { reason: "bad_handshake" });
     return { ok: false, response: malformed };
   }
-  if (
-    !originAllowed(req, {
-      allowedOrigins: config.allowedOrigins,
-      publicOrigin: config.publicOrigin,
-      trustProxy: config.trustProxy,
-    })
-  ) {
+  if (!originOk(req, state)) {
     metrics.refuse("origin_not_allowed");
     log.limited("info", "ws_refused", { reason: "origin_not_allowed" });
     return refuse(403, "Origin not allowed");
   }
-  const address = limits.group(clientAddress(headers, peer, config.trustProxy));
+  const address = addressOf(req, peer, state);
   const refusal = limits.admit(address);
   if (refusal) {
     metrics.refuse(refusal.reason);
@@ -76,6 +97,57 @@ export function checkHandshake(
     });
   }
   return { ok: true, address };
+}
+
+/**
+ * What {@linkcode checkHandshake} would decide for a handshake from the
+ * same page and `peer` now, as a dry run: the same checks in the same order
+ * (but the RFC 6455 shape, which a browser always gets right), counting
+ * nothing, taking no slot, logging nothing.
+ */
+export function probeHandshake(
+  req: Request,
+  peer: string,
+  state: AppState,
+): AdmissionProbe {
+  const busy = serverRefusal(state);
+  if (busy === "shutting_down") {
+    return { ok: false, reason: busy, retryAfter: DRAINING_RETRY_AFTER };
+  }
+  if (busy === "server_full") {
+    return { ok: false, reason: busy, retryAfter: FULL_RETRY_AFTER };
+  }
+  if (!originOk(req, state)) {
+    // Waiting will not help (the page is on an origin we do not serve);
+    // a minute keeps a page that retries anyway from spinning.
+    return { ok: false, reason: "origin_not_allowed", retryAfter: 60 };
+  }
+  const peek = state.limits.peek(addressOf(req, peer, state));
+  if (peek) {
+    return { ok: false, reason: peek.reason, retryAfter: peek.retryAfter };
+  }
+  return { ok: true };
+}
+
+function serverRefusal(
+  state: AppState,
+): "shutting_down" | "server_full" | null {
+  if (state.draining) return "shutting_down";
+  if (state.openSockets >= state.connectionCap) return "server_full";
+  return null;
+}
+
+function originOk(req: Request, { config }: AppState): boolean {
+  return originAllowed(req, {
+    allowedOrigins: config.allowedOrigins,
+    publicOrigin: config.publicOrigin,
+    trustProxy: config.trustProxy,
+  });
+}
+
+function addressOf(req: Request, peer: string, state: AppState): string {
+  const { limits, config } = state;
+  return limits.group(clientAddress(req.headers, peer, config.trustProxy));
 }
 
 /**

@@ -2,7 +2,7 @@
  * The wire protocol: validation of every client frame into a discriminated
  * union, and the server frames, built as strings once. Wire-compatible with
  * the original widget (`request`, `response`, `message` with `from`), plus
- * `typing`, `online` and `error`.
+ * `presence`, `typing`, `online` and `error`.
  *
  * @module
  */
@@ -11,6 +11,8 @@
 export type ClientFrame =
   /** `token`: the browser's own name across sockets, never relayed or logged. */
   | { type: "request"; token?: string }
+  /** The page is open: count me and push me the online count; no timeout. */
+  | { type: "presence" }
   | { type: "message"; message: string }
   | { type: "typing"; on: boolean };
 
@@ -24,6 +26,7 @@ export const ERROR_CODES = [
   "binary_not_supported",
   "not_paired",
   "already_requested",
+  "already_present",
   "rate_limited",
   "unavailable",
   "not_delivered",
@@ -83,6 +86,8 @@ export function parseClientFrame(
       }
       return { ok: true, frame: { type, token } };
     }
+    case "presence":
+      return { ok: true, frame: { type } };
     case "message": {
       const message = frame.message;
       if (typeof message !== "string") {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ERROR_CODES,
   errorFrame,
   hasVisibleCharacter,
   messageFrames,
@@ -23,6 +24,18 @@ Deno.test("parseClientFrame() accepts the three client frames", () => {
     ok: true,
     frame: { type: "typing", on: false },
   });
+});
+
+Deno.test("parseClientFrame() accepts presence, ignoring extra fields", () => {
+  assert.deepEqual(parseClientFrame('{"type":"presence"}'), {
+    ok: true,
+    frame: { type: "presence" },
+  });
+  assert.deepEqual(parseClientFrame('{"type":"presence","token":5}'), {
+    ok: true,
+    frame: { type: "presence" },
+  });
+  assert.ok(ERROR_CODES.includes("already_present"));
 });
 
 Deno.test("parseClientFrame() ignores unknown extra fields", () => {

@@ -1,0 +1,221 @@
+/**
+ * Accessibility in Chromium: axe-core on every screen (idle, waiting, chat,
+ * closed, reconnecting, 404) in light and dark, English and Russian, on a
+ * phone and a desktop, with zero violations; touch targets of at least
+ * 44 px on phones; a landscape phone keeps half its height for the
+ * conversation. Needs `deno task build` first.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import axe from "axe-core";
+import type { Page } from "playwright-core";
+import {
+  type Harness,
+  hasChromium,
+  launch,
+  VIEWPORTS,
+  type Visitor,
+} from "./browser_helper.ts";
+import { startTestServer } from "./helpers.ts";
+
+const ignore = !hasChromium();
+if (ignore) console.warn("a11y tests skipped: no /usr/bin/chromium");
+
+interface Combo {
+  device: "phone" | "desktop";
+  scheme: "light" | "dark";
+  lang: "en" | "ru";
+}
+
+const COMBOS: Combo[] = (["phone", "desktop"] as const).flatMap((device) =>
+  (["light", "dark"] as const).flatMap((scheme) =>
+    (["en", "ru"] as const).map((lang) => ({ device, scheme, lang }))
+  )
+);
+
+function label(c: Combo): string {
+  return `${c.device} ${c.scheme} ${c.lang}`;
+}
+
+function visitor(browser: Harness, name: string, c: Combo): Promise<Visitor> {
+  return browser.visitor(name, {
+    locale: c.lang === "ru" ? "ru-RU" : "en-US",
+    viewport: VIEWPORTS[c.device],
+    mobile: c.device === "phone",
+    colorScheme: c.scheme,
+  });
+}
+
+/**
+ * Runs axe-core in the page (evaluated through the DevTools protocol, so the
+ * page's CSP need not allow it) and returns its violations, one line each.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!await page.evaluate(() => "axe" in globalThis)) {
+    await page.evaluate(axe.source);
+  }
+  // Let transitions settle: axe reads computed colours.
+  await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()))
+    .catch(() => {});
+  const found = await page.evaluate(async () => {
+    // deno-lint-ignore no-explicit-any
+    const result = await (globalThis as any).axe.run(document);
+    // deno-lint-ignore no-explicit-any
+    return result.violations.map((v: any) =>
+      `${v.id}: ${v.help} [${
+        // deno-lint-ignore no-explicit-any
+        v.nodes.map((n: any) =>
+          `${n.target.join(" ")} ${n.failureSummary?.replaceAll("\n", " ")}`
+        )
+          .join(" | ")}]`
+    );
+  });
+  return found as string[];
+}
+
+async function expectClean(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], where);
+}
+
+function phase(page: Page, name: string): Promise<unknown> {
+  return page.waitForSelector(`.chat[data-phase="${name}"]`);
+}
+
+async function say(v: Visitor, text: string): Promise<void> {
+  await v.page.locator(".composer textarea").fill(text);
+  await v.page.locator(".composer .send").click();
+}
+
+Deno.test({
+  name: "axe-core finds no violation on any screen, scheme, language, device",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const server = await startTestServer();
+    const browser = await launch();
+    try {
+      for (const c of COMBOS) {
+        await t.step(label(c), async () => {
+          const a = await visitor(browser, "A", c);
+          const b = await visitor(browser, "B", c);
+          await a.open(server.url);
+          await expectClean(a.page, `idle, ${label(c)}`);
+          await a.page.locator(".screen.idle .button.primary").click();
+          await phase(a.page, "waiting");
+          await expectClean(a.page, `waiting, ${label(c)}`);
+          await b.open(server.url);
+          await b.page.locator(".screen.idle .button.primary").click();
+          await phase(a.page, "chat");
+          await phase(b.page, "chat");
+          await say(a, "Hi there! 👋");
+          await b.page.locator(".log .line.guest").waitFor();
+          await say(b, "Hello, how are you?");
+          await a.page.locator(".log .line.guest").waitFor();
+          await a.page.locator(".log .line.me:not(.pending)").first()
+            .waitFor();
+          await expectClean(a.page, `chat, ${label(c)}`);
+          await b.page.locator(".composer .button.danger").click();
+          await phase(b.page, "closed");
+          await phase(a.page, "closed");
+          await expectClean(a.page, `closed (partner left), ${label(c)}`);
+          await expectClean(b.page, `closed (ended), ${label(c)}`);
+          await a.page.goto(`${server.url}/no-such-page`);
+          await expectClean(a.page, `404, ${label(c)}`);
+          // The 404 page's own status is the one error a console shows.
+          assert.deepEqual(a.errors.filter((e) => !/404/.test(e)), []);
+          await a.context.close();
+          await b.context.close();
+        });
+      }
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "axe-core finds no violation on the reconnecting screen",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const browser = await launch();
+    try {
+      for (const c of COMBOS) {
+        await t.step(label(c), async () => {
+          const server = await startTestServer();
+          try {
+            const v = await visitor(browser, "A", c);
+            await v.open(server.url);
+            await v.page.locator(".screen.idle .button.primary").click();
+            await phase(v.page, "waiting");
+            await server.stop();
+            await phase(v.page, "reconnecting");
+            await expectClean(v.page, `reconnecting, ${label(c)}`);
+            await v.context.close();
+          } finally {
+            await server.stop();
+          }
+        });
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+/** A box's size in CSS pixels. */
+async function sizes(page: Page, selector: string) {
+  return await page.locator(selector).evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent, width: r.width, height: r.height };
+    })
+  );
+}
+
+Deno.test({
+  name: "phones: touch targets are at least 44 px; landscape keeps the log",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const server = await startTestServer();
+    const browser = await launch();
+    const c: Combo = { device: "phone", scheme: "light", lang: "en" };
+    try {
+      const a = await visitor(browser, "A", c);
+      const b = await visitor(browser, "B", c);
+      const targets = "a[href], button, textarea";
+      await t.step("idle screen", async () => {
+        await a.open(server.url);
+        for (const s of await sizes(a.page, targets)) {
+          assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
+        }
+      });
+      await t.step("chat screen", async () => {
+        await a.page.locator(".screen.idle .button.primary").click();
+        await b.open(server.url);
+        await b.page.locator(".screen.idle .button.primary").click();
+        await phase(a.page, "chat");
+        for (const s of await sizes(a.page, targets)) {
+          assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
+        }
+      });
+      await t.step("landscape: the log keeps half the height", async () => {
+        await a.page.setViewportSize({ width: 740, height: 360 });
+        const [log] = await sizes(a.page, ".log");
+        assert.ok(log.height >= 180, `log is ${log.height} px of 360`);
+        const box = await a.page.locator(".composer textarea").boundingBox();
+        assert.ok(box && box.y + box.height <= 360, "the input is on screen");
+      });
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
