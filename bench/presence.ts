@@ -13,7 +13,12 @@ import type { PresentReply, WatchReply } from "./generator.ts";
 import { type Percentiles, round, sleep } from "./lib.ts";
 import { readCpuSeconds, readMemoryKb, type Target } from "./process.ts";
 import { first, type Outcome } from "./report.ts";
-import { mb, type ScenarioOptions, session } from "./scenarios.ts";
+import {
+  mb,
+  mbPer1000Sockets,
+  type ScenarioOptions,
+  session,
+} from "./scenarios.ts";
 import { OURS_BASE } from "./process.ts";
 
 /** The report's row for the presence scenario. */
@@ -101,7 +106,7 @@ export async function presence(
       answered: last.reduce((n, r) => n + r.answered, 0),
       idleRssMb: mb(idle),
       points: points.map((p) => ({ sockets: p.sockets, rssMb: mb(p.rssKb) })),
-      rssPer1000Mb: round(slope(points) * 1000 / 1024, 2),
+      rssPer1000Mb: mbPer1000Sockets(points),
       stillCpuShare: round(still.cpu, 3),
       movingCpuShare: round(moving.cpu, 3),
       pushesPerPagePerSecond: round(pushes / pages / moving.seconds, 2),
@@ -111,20 +116,6 @@ export async function presence(
       errorKinds: moving.replies.map((r) => r.errorKinds),
     };
   });
-}
-
-/** Least-squares slope of RSS (kB) over sockets. */
-function slope(points: { sockets: number; rssKb: number }[]): number {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.sockets, 0) / n;
-  const my = points.reduce((s, p) => s + p.rssKb, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) {
-    num += (p.sockets - mx) * (p.rssKb - my);
-    den += (p.sockets - mx) ** 2;
-  }
-  return num / den;
 }
 
 /** The presence table: ours with pushes; the reference holding sockets only. */

@@ -91,6 +91,25 @@ export function mb(kb: number): number {
   return round(kb / 1024, 1);
 }
 
+/**
+ * RSS growth per 1,000 sockets in MB, to two decimals: the least-squares
+ * slope of RSS (kB) over sockets.
+ */
+export function mbPer1000Sockets(
+  points: { sockets: number; rssKb: number }[],
+): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.sockets, 0) / n;
+  const my = points.reduce((s, p) => s + p.rssKb, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.sockets - mx) * (p.rssKb - my);
+    den += (p.sockets - mx) ** 2;
+  }
+  return round((num / den) * 1000 / 1024, 2);
+}
+
 /** The report's row for a burst of visitors joining at once. */
 export interface BurstRow {
   visitors: number;
@@ -266,7 +285,7 @@ export async function memory(
     return {
       idleRssMb: mb(idle.rssKb),
       points: points.map((p) => ({ sockets: p.sockets, rssMb: mb(p.rssKb) })),
-      rssPer1000SocketsMb: round(slope(points) * 1000 / 1024, 2),
+      rssPer1000SocketsMb: mbPer1000Sockets(points),
       hwmMb: mb(top.hwmKb),
       idleCpuShareAtTop: round(idleCpuShare, 3),
       socketsHeld: held.reduce((n, r) => n + r.paired, 0),
@@ -274,20 +293,6 @@ export async function memory(
       errors: errors + held.reduce((n, r) => n + r.errors, 0),
     };
   });
-}
-
-/** Least-squares slope of RSS (kB) over sockets. */
-function slope(points: { sockets: number; rssKb: number }[]): number {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.sockets, 0) / n;
-  const my = points.reduce((s, p) => s + p.rssKb, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) {
-    num += (p.sockets - mx) * (p.rssKb - my);
-    den += (p.sockets - mx) ** 2;
-  }
-  return num / den;
 }
 
 /** The report's row for churn. */

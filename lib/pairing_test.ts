@@ -23,8 +23,9 @@ class FakePeer implements Peer {
   }
 }
 
-function setup() {
-  const board = new Switchboard();
+/** A switchboard with `options`, and visitors that join it. */
+function setup(options: SwitchboardOptions = {}) {
+  const board = new Switchboard(options);
   const join = () => {
     const peer = new FakePeer(board);
     peer.session = board.join(peer);
@@ -147,12 +148,7 @@ Deno.test("Switchboard: 200 joiners make exactly 100 pairs, nobody twice or with
 });
 
 Deno.test("Switchboard pushes online counts only to visitors not in a chat", async () => {
-  const board = new Switchboard({ onlineInterval: 20 });
-  const join = () => {
-    const p = new FakePeer(board);
-    p.session = board.join(p);
-    return p;
-  };
+  const { board, join } = setup({ onlineInterval: 20 });
   const [a, b, lonely] = [join(), join(), join()];
   board.handle(a.session, { type: "request" });
   board.handle(b.session, { type: "request" });
@@ -164,13 +160,9 @@ Deno.test("Switchboard pushes online counts only to visitors not in a chat", asy
 });
 
 Deno.test("Switchboard coalesces online pushes to one per interval", async () => {
-  const board = new Switchboard({ onlineInterval: 30 });
+  const { board, join } = setup({ onlineInterval: 30 });
   const peers: FakePeer[] = [];
-  for (let i = 0; i < 5; i++) {
-    const p = new FakePeer(board);
-    p.session = board.join(p);
-    peers.push(p);
-  }
+  for (let i = 0; i < 5; i++) peers.push(join());
   await new Promise((r) => setTimeout(r, 80));
   const online = peers[0].frames.filter((f) => f.type === "online");
   assert.deepEqual(online, [{ type: "online", count: 5 }]);
@@ -183,12 +175,7 @@ Deno.test("Switchboard coalesces online pushes to one per interval", async () =>
 });
 
 Deno.test("Switchboard: presence counts a page, tells it the count, and it may then request", async () => {
-  const board = new Switchboard({ onlineInterval: 20 });
-  const join = () => {
-    const p = new FakePeer(board);
-    p.session = board.join(p);
-    return p;
-  };
+  const { board, join } = setup({ onlineInterval: 20 });
   const page = join();
   board.handle(page.session, { type: "presence" });
   assert.equal(page.session.present, true);
@@ -236,7 +223,17 @@ function clocked(options: SwitchboardOptions = {}) {
   };
   const ask = (peer: FakePeer, token?: string) =>
     board.handle(peer.session, { type: "request", token });
-  return { board, clock, join, ask };
+  /** Joins from `group` and asks at once. */
+  const asking = (group: string, token?: string) => {
+    const peer = join(group);
+    ask(peer, token);
+    return peer;
+  };
+  /** Each of `peers` leaves, in order. */
+  const leave = (...peers: FakePeer[]) => {
+    for (const peer of peers) board.leave(peer.session);
+  };
+  return { board, clock, join, ask, asking, leave };
 }
 
 Deno.test("Switchboard caps requests per minute per address group: the rest wait, then pair", async (t) => {
@@ -278,10 +275,11 @@ Deno.test("Switchboard caps requests per minute per address group: the rest wait
 });
 
 Deno.test("Switchboard's cap is a sliding minute: a group's requests spread out are never parked", () => {
-  const { board, clock, join, ask } = clocked({ maxPairingsPerMinute: 3 });
+  const { board, clock, join, ask, asking } = clocked({
+    maxPairingsPerMinute: 3,
+  });
   for (let i = 0; i < 12; i++) {
-    const p = join("g");
-    ask(p);
+    const p = asking("g");
     assert.notEqual(p.session.state, "parked", `request ${i}`);
     clock.advance(20_000);
   }
@@ -297,7 +295,9 @@ Deno.test("Switchboard's cap is a sliding minute: a group's requests spread out 
 });
 
 Deno.test("Switchboard forgets a parked visitor who leaves and stops its timer", () => {
-  const { board, clock, join, ask } = clocked({ maxPairingsPerMinute: 1 });
+  const { board, clock, join, ask } = clocked({
+    maxPairingsPerMinute: 1,
+  });
   const [a, b] = [join("g"), join("g")];
   ask(a);
   ask(b);
@@ -320,16 +320,13 @@ Deno.test("Switchboard with no cap (0) pairs any number from one group", () => {
 });
 
 Deno.test("Switchboard remembers recent partners by address group: Next does not bring the same one back", async (t) => {
-  const { board, clock, join, ask } = clocked();
-  const bot = join("bot");
-  ask(bot);
-  const v = join("v");
-  ask(v);
+  const { board, clock, join, ask, asking, leave } = clocked();
+  const bot = asking("bot");
+  const v = asking("v");
   assert.equal(v.session.partner, bot.session.id);
   board.leave(v.session); // Next: this socket ends, the bot's is closed
   assert.equal(bot.closedWith, 4000);
-  const bot2 = join("bot");
-  ask(bot2);
+  const bot2 = asking("bot");
   const v2 = join("v");
   await t.step("the visitor's next request skips the bot", () => {
     ask(v2);
@@ -338,44 +335,37 @@ Deno.test("Switchboard remembers recent partners by address group: Next does not
   });
   await t.step("the bot's own memory keeps it from the visitor too", () => {
     board.leave(v2.session);
-    const v3 = join("v");
-    ask(v3);
+    const v3 = asking("v");
     const bot3 = join("bot");
     board.leave(bot2.session);
     ask(bot3);
     assert.equal(bot3.session.state, "waiting");
     assert.equal(v3.session.state, "waiting");
-    board.leave(bot3.session);
-    board.leave(v3.session);
+    leave(bot3, v3);
   });
   await t.step("another visitor still meets the bot", () => {
-    const bot4 = join("bot");
-    ask(bot4);
-    const w = join("w");
-    ask(w);
+    const bot4 = asking("bot");
+    const w = asking("w");
     assert.equal(w.session.partner, bot4.session.id);
     board.leave(w.session);
   });
   await t.step("after RECENT_MS they may meet again", () => {
     clock.advance(RECENT_MS);
-    const bot5 = join("bot");
-    ask(bot5);
-    const v4 = join("v");
-    ask(v4);
+    const bot5 = asking("bot");
+    const v4 = asking("v");
     assert.equal(v4.session.partner, bot5.session.id);
   });
   board.dispose();
 });
 
 Deno.test("Switchboard remembers only the last three partners", () => {
-  const { board, join, ask } = clocked();
+  const { board, join, ask, leave } = clocked();
   const meet = (mine: string, theirs: string) => {
     const a = join(theirs), b = join(mine);
     ask(a);
     ask(b);
     const met = b.session.partner === a.session.id;
-    board.leave(a.session);
-    board.leave(b.session);
+    leave(a, b);
     return met;
   };
   for (const g of ["p1", "p2", "p3", "p4"]) assert.ok(meet("v", g), g);
@@ -387,45 +377,31 @@ Deno.test("Switchboard remembers only the last three partners", () => {
 });
 
 Deno.test("Switchboard knows a visitor by its browser token before its address", async (t) => {
-  const { board, join, ask } = clocked();
+  const { board, asking, leave } = clocked();
   const T1 = "tab-token-one-1234", T2 = "tab-token-two-5678";
-  const x = join("nat");
-  ask(x, T1);
-  const y = join("home");
-  ask(y);
+  const x = asking("nat", T1);
+  const y = asking("home");
   assert.equal(y.session.partner, x.session.id);
-  board.leave(x.session);
-  board.leave(y.session);
+  leave(x, y);
   await t.step("another browser behind the same address is not avoided", () => {
-    const y2 = join("home");
-    ask(y2);
-    const z = join("nat");
-    ask(z, T2);
+    const y2 = asking("home");
+    const z = asking("nat", T2);
     assert.equal(z.session.partner, y2.session.id);
-    board.leave(y2.session);
-    board.leave(z.session);
+    leave(y2, z);
   });
   await t.step("the same browser is, whatever its address", () => {
-    const y3 = join("home");
-    ask(y3);
-    const x2 = join("elsewhere");
-    ask(x2, T1);
+    const y3 = asking("home");
+    const x2 = asking("elsewhere", T1);
     assert.equal(x2.session.state, "waiting");
-    board.leave(y3.session);
-    board.leave(x2.session);
+    leave(y3, x2);
   });
   await t.step("without a token, the address is the identity", () => {
-    const y4 = join("home");
-    ask(y4);
-    const z2 = join("nat");
-    ask(z2);
+    const y4 = asking("home");
+    const z2 = asking("nat");
     assert.equal(z2.session.partner, y4.session.id);
-    board.leave(z2.session);
-    board.leave(y4.session);
-    const y5 = join("home");
-    ask(y5);
-    const z3 = join("nat");
-    ask(z3, "a-third-browser-token");
+    leave(z2, y4);
+    const y5 = asking("home");
+    const z3 = asking("nat", "a-third-browser-token");
     assert.equal(
       z3.session.partner,
       y5.session.id,

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
 import {
+  browserTest,
   type Harness,
   hasChromium,
   launch,
@@ -88,54 +89,44 @@ async function say(v: Visitor, text: string): Promise<void> {
   await v.page.locator(".composer .send").click();
 }
 
-Deno.test({
-  name: "axe-core finds no violation on any screen, scheme, language, device",
-  ignore,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn(t) {
-    const server = await startTestServer();
-    const browser = await launch();
-    try {
-      for (const c of COMBOS) {
-        await t.step(label(c), async () => {
-          const a = await visitor(browser, "A", c);
-          const b = await visitor(browser, "B", c);
-          await a.open(server.url);
-          await expectClean(a.page, `idle, ${label(c)}`);
-          await a.page.locator(".screen.idle .button.primary").click();
-          await phase(a.page, "waiting");
-          await expectClean(a.page, `waiting, ${label(c)}`);
-          await b.open(server.url);
-          await b.page.locator(".screen.idle .button.primary").click();
-          await phase(a.page, "chat");
-          await phase(b.page, "chat");
-          await say(a, "Hi there! 👋");
-          await b.page.locator(".log .line.guest").waitFor();
-          await say(b, "Hello, how are you?");
-          await a.page.locator(".log .line.guest").waitFor();
-          await a.page.locator(".log .line.me:not(.pending)").first()
-            .waitFor();
-          await expectClean(a.page, `chat, ${label(c)}`);
-          await b.page.locator(".composer .button.danger").click();
-          await phase(b.page, "closed");
-          await phase(a.page, "closed");
-          await expectClean(a.page, `closed (partner left), ${label(c)}`);
-          await expectClean(b.page, `closed (ended), ${label(c)}`);
-          await a.page.goto(`${server.url}/no-such-page`);
-          await expectClean(a.page, `404, ${label(c)}`);
-          // The 404 page's own status is the one error a console shows.
-          assert.deepEqual(a.errors.filter((e) => !/404/.test(e)), []);
-          await a.context.close();
-          await b.context.close();
-        });
-      }
-    } finally {
-      await browser.close();
-      await server.stop();
+browserTest(
+  "axe-core finds no violation on any screen, scheme, language, device",
+  async ({ t, server, browser }) => {
+    for (const c of COMBOS) {
+      await t.step(label(c), async () => {
+        const a = await visitor(browser, "A", c);
+        const b = await visitor(browser, "B", c);
+        await a.open(server.url);
+        await expectClean(a.page, `idle, ${label(c)}`);
+        await a.page.locator(".screen.idle .button.primary").click();
+        await phase(a.page, "waiting");
+        await expectClean(a.page, `waiting, ${label(c)}`);
+        await b.open(server.url);
+        await b.page.locator(".screen.idle .button.primary").click();
+        await phase(a.page, "chat");
+        await phase(b.page, "chat");
+        await say(a, "Hi there! 👋");
+        await b.page.locator(".log .line.guest").waitFor();
+        await say(b, "Hello, how are you?");
+        await a.page.locator(".log .line.guest").waitFor();
+        await a.page.locator(".log .line.me:not(.pending)").first()
+          .waitFor();
+        await expectClean(a.page, `chat, ${label(c)}`);
+        await b.page.locator(".composer .button.danger").click();
+        await phase(b.page, "closed");
+        await phase(a.page, "closed");
+        await expectClean(a.page, `closed (partner left), ${label(c)}`);
+        await expectClean(b.page, `closed (ended), ${label(c)}`);
+        await a.page.goto(`${server.url}/no-such-page`);
+        await expectClean(a.page, `404, ${label(c)}`);
+        // The 404 page's own status is the one error a console shows.
+        assert.deepEqual(a.errors.filter((e) => !/404/.test(e)), []);
+        await a.context.close();
+        await b.context.close();
+      });
     }
   },
-});
+);
 
 Deno.test({
   name: "axe-core finds no violation on the reconnecting screen",
@@ -178,44 +169,34 @@ async function sizes(page: Page, selector: string) {
   );
 }
 
-Deno.test({
-  name: "phones: touch targets are at least 44 px; landscape keeps the log",
-  ignore,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn(t) {
-    const server = await startTestServer();
-    const browser = await launch();
+browserTest(
+  "phones: touch targets are at least 44 px; landscape keeps the log",
+  async ({ t, server, browser }) => {
     const c: Combo = { device: "phone", scheme: "light", lang: "en" };
-    try {
-      const a = await visitor(browser, "A", c);
-      const b = await visitor(browser, "B", c);
-      const targets = "a[href], button, textarea";
-      await t.step("idle screen", async () => {
-        await a.open(server.url);
-        for (const s of await sizes(a.page, targets)) {
-          assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
-        }
-      });
-      await t.step("chat screen", async () => {
-        await a.page.locator(".screen.idle .button.primary").click();
-        await b.open(server.url);
-        await b.page.locator(".screen.idle .button.primary").click();
-        await phase(a.page, "chat");
-        for (const s of await sizes(a.page, targets)) {
-          assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
-        }
-      });
-      await t.step("landscape: the log keeps half the height", async () => {
-        await a.page.setViewportSize({ width: 740, height: 360 });
-        const [log] = await sizes(a.page, ".log");
-        assert.ok(log.height >= 180, `log is ${log.height} px of 360`);
-        const box = await a.page.locator(".composer textarea").boundingBox();
-        assert.ok(box && box.y + box.height <= 360, "the input is on screen");
-      });
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    const a = await visitor(browser, "A", c);
+    const b = await visitor(browser, "B", c);
+    const targets = "a[href], button, textarea";
+    await t.step("idle screen", async () => {
+      await a.open(server.url);
+      for (const s of await sizes(a.page, targets)) {
+        assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
+      }
+    });
+    await t.step("chat screen", async () => {
+      await a.page.locator(".screen.idle .button.primary").click();
+      await b.open(server.url);
+      await b.page.locator(".screen.idle .button.primary").click();
+      await phase(a.page, "chat");
+      for (const s of await sizes(a.page, targets)) {
+        assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
+      }
+    });
+    await t.step("landscape: the log keeps half the height", async () => {
+      await a.page.setViewportSize({ width: 740, height: 360 });
+      const [log] = await sizes(a.page, ".log");
+      assert.ok(log.height >= 180, `log is ${log.height} px of 360`);
+      const box = await a.page.locator(".composer textarea").boundingBox();
+      assert.ok(box && box.y + box.height <= 360, "the input is on screen");
+    });
   },
-});
+);

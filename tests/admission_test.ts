@@ -202,103 +202,87 @@ Deno.test("AddressLimits caps concurrent sockets and handshakes per minute per a
 });
 
 Deno.test("/ws handshake: a foreign Origin gets 403 and no socket; no Origin, own and listed origins get 101", async () => {
-  const server = await startTestServer({
+  await using server = await startTestServer({
     allowedOrigins: ["https://partner.example"],
   });
-  try {
-    const port = server.handle.port;
-    const cases: [Record<string, string>, number][] = [
-      [{ Origin: "https://evil.example" }, 403],
-      [{ Origin: `http://127.0.0.1:${port + 1}` }, 403],
-      [{ Origin: "null" }, 403],
-      [{}, 101],
-      [{ Origin: `http://127.0.0.1:${port}` }, 101],
-      [{ Origin: "https://partner.example" }, 101],
-    ];
-    for (const [headers, status] of cases) {
-      const raw = await RawSocket.connect(port, { headers });
-      assert.equal(raw.status, status, JSON.stringify(headers));
-      if (status === 403) {
-        // No socket: the connection answers plain HTTP and takes no frames.
-        assert.doesNotMatch(raw.head, /upgrade: websocket/i);
-      } else {
-        await raw.sendText('{"type":"request"}');
-        await raw.sendFrame(8, new Uint8Array([0x03, 0xe8]));
-        assert.equal(await raw.closeCode(), 1000);
-      }
-      raw.drop();
+  const port = server.handle.port;
+  const cases: [Record<string, string>, number][] = [
+    [{ Origin: "https://evil.example" }, 403],
+    [{ Origin: `http://127.0.0.1:${port + 1}` }, 403],
+    [{ Origin: "null" }, 403],
+    [{}, 101],
+    [{ Origin: `http://127.0.0.1:${port}` }, 101],
+    [{ Origin: "https://partner.example" }, 101],
+  ];
+  for (const [headers, status] of cases) {
+    const raw = await RawSocket.connect(port, { headers });
+    assert.equal(raw.status, status, JSON.stringify(headers));
+    if (status === 403) {
+      // No socket: the connection answers plain HTTP and takes no frames.
+      assert.doesNotMatch(raw.head, /upgrade: websocket/i);
+    } else {
+      await raw.sendText('{"type":"request"}');
+      await raw.sendFrame(8, new Uint8Array([0x03, 0xe8]));
+      assert.equal(await raw.closeCode(), 1000);
     }
-    const { metrics } = server.handle.state;
-    assert.equal(metrics.refused.get("origin_not_allowed"), 3);
-    // The node edge reports a socket gone once its TCP connection has ended.
-    const { switchboard } = server.handle.state;
-    for (let i = 0; i < 40 && switchboard.connected > 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    assert.equal(switchboard.connected, 0);
-  } finally {
-    await server.stop();
+    raw.drop();
   }
+  const { metrics } = server.handle.state;
+  assert.equal(metrics.refused.get("origin_not_allowed"), 3);
+  // The node edge reports a socket gone once its TCP connection has ended.
+  const { switchboard } = server.handle.state;
+  for (let i = 0; i < 40 && switchboard.connected > 0; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(switchboard.connected, 0);
 });
 
 Deno.test("/ws handshake: fetch with a foreign Origin gets 403 before any upgrade", async () => {
-  const server = await startTestServer();
-  try {
-    const res = await fetch(server.url + "/ws", {
-      headers: {
-        Upgrade: "websocket",
-        Connection: "Upgrade",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-        "Sec-WebSocket-Version": "13",
-        Origin: "https://evil.example",
-      },
-    });
-    assert.equal(res.status, 403);
-    await res.body?.cancel();
-  } finally {
-    await server.stop();
-  }
+  await using server = await startTestServer();
+  const res = await fetch(server.url + "/ws", {
+    headers: {
+      Upgrade: "websocket",
+      Connection: "Upgrade",
+      "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "Sec-WebSocket-Version": "13",
+      Origin: "https://evil.example",
+    },
+  });
+  assert.equal(res.status, 403);
+  await res.body?.cancel();
 });
 
 Deno.test("/ws handshake: the 21st concurrent socket from one address gets 429; closing one frees a slot", async () => {
-  const server = await startTestServer();
-  try {
-    const clients = await Promise.all(
-      Array.from({ length: 20 }, () => TestClient.open(server.wsUrl)),
-    );
-    const refused = await RawSocket.connect(server.handle.port);
-    assert.equal(refused.status, 429);
-    assert.match(refused.head, /retry-after: 60/i);
-    refused.drop();
-    await clients[0].close();
-    const again = await TestClient.open(server.wsUrl);
-    await Promise.all([again, ...clients.slice(1)].map((c) => c.close()));
-    assert.equal(
-      server.handle.state.metrics.refused.get("too_many_sockets"),
-      1,
-    );
-  } finally {
-    await server.stop();
-  }
+  await using server = await startTestServer();
+  const clients = await Promise.all(
+    Array.from({ length: 20 }, () => TestClient.open(server.wsUrl)),
+  );
+  const refused = await RawSocket.connect(server.handle.port);
+  assert.equal(refused.status, 429);
+  assert.match(refused.head, /retry-after: 60/i);
+  refused.drop();
+  await clients[0].close();
+  const again = await TestClient.open(server.wsUrl);
+  await Promise.all([again, ...clients.slice(1)].map((c) => c.close()));
+  assert.equal(
+    server.handle.state.metrics.refused.get("too_many_sockets"),
+    1,
+  );
 });
 
 Deno.test("/ws handshake: the 61st handshake in a minute from one address gets 429", async () => {
-  const server = await startTestServer();
-  try {
-    for (let i = 0; i < 60; i++) {
-      const client = await TestClient.open(server.wsUrl);
-      await client.close();
-    }
-    const refused = await RawSocket.connect(server.handle.port);
-    assert.equal(refused.status, 429);
-    refused.drop();
-    assert.equal(
-      server.handle.state.metrics.refused.get("too_many_handshakes"),
-      1,
-    );
-  } finally {
-    await server.stop();
+  await using server = await startTestServer();
+  for (let i = 0; i < 60; i++) {
+    const client = await TestClient.open(server.wsUrl);
+    await client.close();
   }
+  const refused = await RawSocket.connect(server.handle.port);
+  assert.equal(refused.status, 429);
+  refused.drop();
+  assert.equal(
+    server.handle.state.metrics.refused.get("too_many_handshakes"),
+    1,
+  );
 });
 
 Deno.test("/ws handshake: TRUST_PROXY follows the named header's last hop, ports stripped; the other header is ignored", async (t) => {
@@ -327,35 +311,31 @@ Deno.test("/ws handshake: TRUST_PROXY follows the named header's last hop, ports
   ] as const;
   for (const c of cases) {
     await t.step(`trustProxy ${c.trustProxy}`, async () => {
-      const server = await startTestServer({
+      await using server = await startTestServer({
         trustProxy: c.trustProxy,
         maxSocketsPerIp: 1,
       });
-      try {
-        const port = server.handle.port;
-        const first = await RawSocket.connect(port, { headers: c.first });
-        assert.equal(first.status, 101);
-        // Same last hop from another port: the same address.
-        const same = await RawSocket.connect(port, { headers: c.samePort });
-        assert.equal(same.status, 429);
-        same.drop();
-        // The header not trusted names no one: the address is the peer
-        // (127.0.0.1), held by `first` only when no proxy is trusted.
-        const spoof = await RawSocket.connect(port, { headers: c.spoof });
-        assert.equal(spoof.status, c.trustProxy ? 101 : 429);
-        const other = await RawSocket.connect(port, { headers: c.other });
-        assert.equal(other.status, c.trustProxy ? 101 : 429);
-        for (const raw of [first, spoof, other]) {
-          if (raw.status !== 101) {
-            raw.drop();
-            continue;
-          }
-          await raw.sendFrame(8, new Uint8Array([0x03, 0xe8]));
-          await raw.closeCode();
+      const port = server.handle.port;
+      const first = await RawSocket.connect(port, { headers: c.first });
+      assert.equal(first.status, 101);
+      // Same last hop from another port: the same address.
+      const same = await RawSocket.connect(port, { headers: c.samePort });
+      assert.equal(same.status, 429);
+      same.drop();
+      // The header not trusted names no one: the address is the peer
+      // (127.0.0.1), held by `first` only when no proxy is trusted.
+      const spoof = await RawSocket.connect(port, { headers: c.spoof });
+      assert.equal(spoof.status, c.trustProxy ? 101 : 429);
+      const other = await RawSocket.connect(port, { headers: c.other });
+      assert.equal(other.status, c.trustProxy ? 101 : 429);
+      for (const raw of [first, spoof, other]) {
+        if (raw.status !== 101) {
           raw.drop();
+          continue;
         }
-      } finally {
-        await server.stop();
+        await raw.sendFrame(8, new Uint8Array([0x03, 0xe8]));
+        await raw.closeCode();
+        raw.drop();
       }
     });
   }
@@ -363,57 +343,49 @@ Deno.test("/ws handshake: TRUST_PROXY follows the named header's last hop, ports
 
 Deno.test("/ws handshake: per-address limits count an IPv6 /64 and an IPv4 prefix as one address", async (t) => {
   await t.step("IPv6 by /64", async () => {
-    const server = await startTestServer({
+    await using server = await startTestServer({
       trustProxy: "x-forwarded-for",
       maxSocketsPerIp: 2,
     });
-    try {
-      const port = server.handle.port;
-      const open: RawSocket[] = [];
-      for (const ip of ["2001:db8:1:2::1", "[2001:db8:1:2:ffff::9]:443"]) {
-        const raw = await RawSocket.connect(port, {
-          headers: { "X-Forwarded-For": ip },
-        });
-        assert.equal(raw.status, 101, ip);
-        open.push(raw);
-      }
-      const third = await RawSocket.connect(port, {
-        headers: { "X-Forwarded-For": "2001:db8:1:2:1234:5678:9abc:def0" },
+    const port = server.handle.port;
+    const open: RawSocket[] = [];
+    for (const ip of ["2001:db8:1:2::1", "[2001:db8:1:2:ffff::9]:443"]) {
+      const raw = await RawSocket.connect(port, {
+        headers: { "X-Forwarded-For": ip },
       });
-      assert.equal(third.status, 429, "a third socket in the same /64");
-      third.drop();
-      const next = await RawSocket.connect(port, {
-        headers: { "X-Forwarded-For": "2001:db8:1:3::1" },
-      });
-      assert.equal(next.status, 101, "the next /64 is another subscriber");
-      open.push(next);
-      for (const raw of open) raw.drop();
-    } finally {
-      await server.stop();
+      assert.equal(raw.status, 101, ip);
+      open.push(raw);
     }
+    const third = await RawSocket.connect(port, {
+      headers: { "X-Forwarded-For": "2001:db8:1:2:1234:5678:9abc:def0" },
+    });
+    assert.equal(third.status, 429, "a third socket in the same /64");
+    third.drop();
+    const next = await RawSocket.connect(port, {
+      headers: { "X-Forwarded-For": "2001:db8:1:3::1" },
+    });
+    assert.equal(next.status, 101, "the next /64 is another subscriber");
+    open.push(next);
+    for (const raw of open) raw.drop();
   });
   for (const [ipv4Prefix, status] of [[32, 101], [24, 429]] as const) {
     await t.step(`IPv4 with IPV4_PREFIX ${ipv4Prefix}`, async () => {
-      const server = await startTestServer({
+      await using server = await startTestServer({
         trustProxy: "x-forwarded-for",
         maxSocketsPerIp: 1,
         ipv4Prefix,
       });
-      try {
-        const port = server.handle.port;
-        const first = await RawSocket.connect(port, {
-          headers: { "X-Forwarded-For": "198.51.100.1" },
-        });
-        assert.equal(first.status, 101);
-        const neighbour = await RawSocket.connect(port, {
-          headers: { "X-Forwarded-For": "::ffff:198.51.100.200" },
-        });
-        assert.equal(neighbour.status, status);
-        first.drop();
-        neighbour.drop();
-      } finally {
-        await server.stop();
-      }
+      const port = server.handle.port;
+      const first = await RawSocket.connect(port, {
+        headers: { "X-Forwarded-For": "198.51.100.1" },
+      });
+      assert.equal(first.status, 101);
+      const neighbour = await RawSocket.connect(port, {
+        headers: { "X-Forwarded-For": "::ffff:198.51.100.200" },
+      });
+      assert.equal(neighbour.status, status);
+      first.drop();
+      neighbour.drop();
     });
   }
 });
@@ -438,139 +410,125 @@ async function rawRequest(port: number, lines: string[]): Promise<string> {
 }
 
 Deno.test("/ws handshake: what RFC 6455 says to refuse is refused before the upgrade", async () => {
-  const server = await startTestServer();
-  try {
-    const port = server.handle.port;
-    const key = "dGhlIHNhbXBsZSBub25jZQ==";
-    const good = {
-      method: "GET",
-      upgrade: "Upgrade: websocket",
-      connection: "Connection: keep-alive, Upgrade",
-      version: "Sec-WebSocket-Version: 13",
-      key: `Sec-WebSocket-Key: ${key}`,
-    };
-    const cases: [string, Partial<typeof good>, RegExp][] = [
-      ["version 8", { version: "Sec-WebSocket-Version: 8" }, /^HTTP\/1\.1 426/],
-      ["no version", { version: "" }, /^HTTP\/1\.1 426/],
-      ["3-character key", { key: "Sec-WebSocket-Key: abc" }, /^HTTP\/1\.1 400/],
-      [
-        "key of 15 bytes",
-        { key: `Sec-WebSocket-Key: ${btoa("x".repeat(15))}` },
-        /^HTTP\/1\.1 400/,
-      ],
-      [
-        "key of 17 bytes",
-        { key: `Sec-WebSocket-Key: ${btoa("x".repeat(17))}` },
-        /^HTTP\/1\.1 400/,
-      ],
-      ["no key", { key: "" }, /^HTTP\/1\.1 400/],
-      [
-        "Connection without upgrade",
-        { connection: "Connection: keep-alive" },
-        /^HTTP\/1\.1 400/,
-      ],
-      ["POST", { method: "POST" }, /^HTTP\/1\.1 405/],
-      ["well formed", {}, /^HTTP\/1\.1 101/],
-    ];
-    for (const [name, change, status] of cases) {
-      const h = { ...good, ...change };
-      const answer = await rawRequest(
-        port,
-        [`${h.method} /ws HTTP/1.1`, h.upgrade, h.connection, h.version, h.key]
-          .filter(Boolean),
-      );
-      assert.match(answer, status, name);
-      if (name.includes("version")) {
-        assert.match(answer, /sec-websocket-version: 13/i, name);
-      }
+  await using server = await startTestServer();
+  const port = server.handle.port;
+  const key = "dGhlIHNhbXBsZSBub25jZQ==";
+  const good = {
+    method: "GET",
+    upgrade: "Upgrade: websocket",
+    connection: "Connection: keep-alive, Upgrade",
+    version: "Sec-WebSocket-Version: 13",
+    key: `Sec-WebSocket-Key: ${key}`,
+  };
+  const cases: [string, Partial<typeof good>, RegExp][] = [
+    ["version 8", { version: "Sec-WebSocket-Version: 8" }, /^HTTP\/1\.1 426/],
+    ["no version", { version: "" }, /^HTTP\/1\.1 426/],
+    ["3-character key", { key: "Sec-WebSocket-Key: abc" }, /^HTTP\/1\.1 400/],
+    [
+      "key of 15 bytes",
+      { key: `Sec-WebSocket-Key: ${btoa("x".repeat(15))}` },
+      /^HTTP\/1\.1 400/,
+    ],
+    [
+      "key of 17 bytes",
+      { key: `Sec-WebSocket-Key: ${btoa("x".repeat(17))}` },
+      /^HTTP\/1\.1 400/,
+    ],
+    ["no key", { key: "" }, /^HTTP\/1\.1 400/],
+    [
+      "Connection without upgrade",
+      { connection: "Connection: keep-alive" },
+      /^HTTP\/1\.1 400/,
+    ],
+    ["POST", { method: "POST" }, /^HTTP\/1\.1 405/],
+    ["well formed", {}, /^HTTP\/1\.1 101/],
+  ];
+  for (const [name, change, status] of cases) {
+    const h = { ...good, ...change };
+    const answer = await rawRequest(
+      port,
+      [`${h.method} /ws HTTP/1.1`, h.upgrade, h.connection, h.version, h.key]
+        .filter(Boolean),
+    );
+    assert.match(answer, status, name);
+    if (name.includes("version")) {
+      assert.match(answer, /sec-websocket-version: 13/i, name);
     }
-    assert.equal(server.handle.state.metrics.refused.get("bad_handshake"), 8);
-  } finally {
-    await server.stop();
   }
+  assert.equal(server.handle.state.metrics.refused.get("bad_handshake"), 8);
 });
 
 Deno.test("/ws handshake: PUBLIC_ORIGIN refuses DNS rebinding; a trusted proxy's scheme must match the Origin's", async (t) => {
   await t.step("PUBLIC_ORIGIN", async () => {
-    const server = await startTestServer({
+    await using server = await startTestServer({
       publicOrigin: "https://chat.example.com",
     });
-    try {
-      const port = server.handle.port;
-      const cases: [Record<string, string>, number][] = [
-        [{ Origin: "https://evil.example", Host: "evil.example" }, 403],
-        [{ Origin: `http://127.0.0.1:${port}` }, 403],
-        [{ Origin: "https://chat.example.com", Host: "evil.example" }, 403],
-        [{ Origin: "http://chat.example.com", Host: "chat.example.com" }, 403],
-        [{ Origin: "https://chat.example.com", Host: "chat.example.com" }, 101],
-      ];
-      for (const [headers, status] of cases) {
-        const raw = await RawSocket.connect(port, { headers });
-        assert.equal(raw.status, status, JSON.stringify(headers));
-        raw.drop();
-      }
-    } finally {
-      await server.stop();
+    const port = server.handle.port;
+    const cases: [Record<string, string>, number][] = [
+      [{ Origin: "https://evil.example", Host: "evil.example" }, 403],
+      [{ Origin: `http://127.0.0.1:${port}` }, 403],
+      [{ Origin: "https://chat.example.com", Host: "evil.example" }, 403],
+      [{ Origin: "http://chat.example.com", Host: "chat.example.com" }, 403],
+      [{ Origin: "https://chat.example.com", Host: "chat.example.com" }, 101],
+    ];
+    for (const [headers, status] of cases) {
+      const raw = await RawSocket.connect(port, { headers });
+      assert.equal(raw.status, status, JSON.stringify(headers));
+      raw.drop();
     }
   });
   await t.step("TRUST_PROXY with X-Forwarded-Proto", async () => {
-    const server = await startTestServer({ trustProxy: "x-forwarded-for" });
-    try {
-      const port = server.handle.port;
-      const host = `127.0.0.1:${port}`;
-      const cases: [Record<string, string>, number][] = [
-        [{ Origin: `http://${host}`, "X-Forwarded-Proto": "https" }, 403],
-        [{ Origin: `https://${host}`, "X-Forwarded-Proto": "https" }, 101],
-        [{ Origin: `http://${host}`, "X-Forwarded-Proto": "http" }, 101],
-        [{ Origin: `https://${host}` }, 101],
-      ];
-      for (const [headers, status] of cases) {
-        const raw = await RawSocket.connect(port, { headers });
-        assert.equal(raw.status, status, JSON.stringify(headers));
-        raw.drop();
-      }
-    } finally {
-      await server.stop();
+    await using server = await startTestServer({
+      trustProxy: "x-forwarded-for",
+    });
+    const port = server.handle.port;
+    const host = `127.0.0.1:${port}`;
+    const cases: [Record<string, string>, number][] = [
+      [{ Origin: `http://${host}`, "X-Forwarded-Proto": "https" }, 403],
+      [{ Origin: `https://${host}`, "X-Forwarded-Proto": "https" }, 101],
+      [{ Origin: `http://${host}`, "X-Forwarded-Proto": "http" }, 101],
+      [{ Origin: `https://${host}` }, 101],
+    ];
+    for (const [headers, status] of cases) {
+      const raw = await RawSocket.connect(port, { headers });
+      assert.equal(raw.status, status, JSON.stringify(headers));
+      raw.drop();
     }
   });
 });
 
 Deno.test("/ws handshake: a flood of refusals logs a few lines a second, with the count suppressed", async () => {
-  const server = await startTestServer({ maxHandshakesPerMinute: 1 });
-  try {
-    const port = server.handle.port;
-    const first = await RawSocket.connect(port);
-    assert.equal(first.status, 101);
-    first.drop();
-    const started = performance.now();
-    for (let i = 0; i < 100; i++) {
-      const raw = await RawSocket.connect(port, {
-        headers: {
-          Origin: i % 2 ? "https://evil.example" : `http://127.0.0.1:${port}`,
-        },
-      });
-      assert.notEqual(raw.status, 101);
-      raw.drop();
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const lines = server.logs.map((l) => JSON.parse(l))
-      .filter((l) => l.event === "ws_refused");
-    assert.ok(
-      lines.length <= 5 * Math.ceil(seconds + 1),
-      `${lines.length} lines in ${seconds.toFixed(2)} s`,
-    );
-    const { metrics } = server.handle.state;
-    assert.equal(
-      (metrics.refused.get("too_many_handshakes") ?? 0) +
-        (metrics.refused.get("origin_not_allowed") ?? 0),
-      100,
-      "every refusal is counted, logged or not",
-    );
-    if (seconds > 1) {
-      assert.ok(lines.some((l) => l.suppressed > 0), "a line reports the rest");
-    }
-  } finally {
-    await server.stop();
+  await using server = await startTestServer({ maxHandshakesPerMinute: 1 });
+  const port = server.handle.port;
+  const first = await RawSocket.connect(port);
+  assert.equal(first.status, 101);
+  first.drop();
+  const started = performance.now();
+  for (let i = 0; i < 100; i++) {
+    const raw = await RawSocket.connect(port, {
+      headers: {
+        Origin: i % 2 ? "https://evil.example" : `http://127.0.0.1:${port}`,
+      },
+    });
+    assert.notEqual(raw.status, 101);
+    raw.drop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const lines = server.logs.map((l) => JSON.parse(l))
+    .filter((l) => l.event === "ws_refused");
+  assert.ok(
+    lines.length <= 5 * Math.ceil(seconds + 1),
+    `${lines.length} lines in ${seconds.toFixed(2)} s`,
+  );
+  const { metrics } = server.handle.state;
+  assert.equal(
+    (metrics.refused.get("too_many_handshakes") ?? 0) +
+      (metrics.refused.get("origin_not_allowed") ?? 0),
+    100,
+    "every refusal is counted, logged or not",
+  );
+  if (seconds > 1) {
+    assert.ok(lines.some((l) => l.suppressed > 0), "a line reports the rest");
   }
 });
 
@@ -714,22 +672,18 @@ Deno.test("GET /ws/admission: a dry run of the handshake's checks, for each reas
 });
 
 Deno.test("GET /ws/admission on a real server: probes take no handshake, and it tells the refusal a browser cannot see", async () => {
-  const server = await startTestServer({ maxHandshakesPerMinute: 2 });
-  try {
-    const ask = async () => {
-      const res = await fetch(`${server.url}/ws/admission`);
-      return await res.json();
-    };
-    for (let i = 0; i < 20; i++) assert.deepEqual(await ask(), { ok: true });
-    const a = await TestClient.open(server.wsUrl);
-    const b = await TestClient.open(server.wsUrl);
-    const verdict = await ask();
-    assert.equal(verdict.reason, "too_many_handshakes");
-    const refused = await RawSocket.connect(server.handle.port);
-    assert.equal(refused.status, 429, "the handshake agrees");
-    refused.drop();
-    await Promise.all([a.close(), b.close()]);
-  } finally {
-    await server.stop();
-  }
+  await using server = await startTestServer({ maxHandshakesPerMinute: 2 });
+  const ask = async () => {
+    const res = await fetch(`${server.url}/ws/admission`);
+    return await res.json();
+  };
+  for (let i = 0; i < 20; i++) assert.deepEqual(await ask(), { ok: true });
+  const a = await TestClient.open(server.wsUrl);
+  const b = await TestClient.open(server.wsUrl);
+  const verdict = await ask();
+  assert.equal(verdict.reason, "too_many_handshakes");
+  const refused = await RawSocket.connect(server.handle.port);
+  assert.equal(refused.status, 429, "the handshake agrees");
+  refused.drop();
+  await Promise.all([a.close(), b.close()]);
 });

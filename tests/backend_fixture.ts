@@ -109,3 +109,17 @@ export async function pair(
   assert.equal(second.session.partner, first.session.id);
   return [first, second];
 }
+
+/**
+ * Pairs `waiter` (who asks first and is seen waiting) with `leaver`, then
+ * `leaver` leaves; resolves once `waiter` has been closed. Each wait after
+ * the first fails after 2 s.
+ */
+export async function breakUp(waiter: Visitor, leaver: Visitor): Promise<void> {
+  waiter.request();
+  await until(() => waiter.session.state === "waiting");
+  leaver.request();
+  await until(() => leaver.paired && waiter.paired, 2000, "v meets the bot");
+  leaver.leave();
+  await until(() => waiter.closed !== undefined, 2000, "bot closed");
+}

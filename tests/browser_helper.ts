@@ -12,6 +12,8 @@ import {
   chromium,
   type Page,
 } from "playwright-core";
+import type { Config } from "../lib/ops/config.ts";
+import { startTestServer, type TestServer } from "./helpers.ts";
 
 /** Where Debian installs Chromium; never `playwright install`. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -161,4 +163,61 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = new URL(`${name}.png`, dir).pathname;
   await page.screenshot({ path, animations: "disabled" });
   return path;
+}
+
+/** What {@linkcode withServerAndBrowser} hands the body of a test. */
+export interface BrowserScene {
+  /** The chat server; the one set here last is stopped at the end. */
+  server: TestServer;
+  browser: Harness;
+}
+
+/**
+ * Starts a chat server with `config` and Chromium, runs `fn`, then closes
+ * the browser and stops the server (again, if `fn` already did: stopping
+ * is idempotent).
+ */
+export async function withServerAndBrowser(
+  config: Partial<Config>,
+  fn: (scene: BrowserScene) => Promise<void>,
+): Promise<void> {
+  const scene: BrowserScene = {
+    server: await startTestServer(config),
+    browser: await launch(),
+  };
+  try {
+    await fn(scene);
+  } finally {
+    await scene.browser.close();
+    await scene.server.stop();
+  }
+}
+
+/** Options for {@linkcode browserTest}. */
+export interface BrowserTestOptions {
+  name: string;
+  /** Overrides for the chat server's configuration. @default {{}} */
+  config?: Partial<Config>;
+}
+
+/**
+ * Declares a Chromium test (ignored without Chromium; the browser's own
+ * handles escape the sanitizers) against a fresh server, both closed after.
+ */
+export function browserTest(
+  test: string | BrowserTestOptions,
+  fn: (scene: BrowserScene & { t: Deno.TestContext }) => Promise<void>,
+): void {
+  const { name, config = {} } = typeof test === "string"
+    ? { name: test }
+    : test;
+  Deno.test({
+    name,
+    ignore: !hasChromium(),
+    sanitizeResources: false,
+    sanitizeOps: false,
+    // The same scene object, so that a server the test swaps in is stopped.
+    fn: (t) =>
+      withServerAndBrowser(config, (scene) => fn(Object.assign(scene, { t }))),
+  });
 }

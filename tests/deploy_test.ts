@@ -131,6 +131,58 @@ async function chatThrough(port: number, server: TestServer): Promise<void> {
   assert.equal(await loggedAddressThrough(port, server), "127.0.0.1");
 }
 
+/** Runs `fn` in a fresh temporary directory, removed after. */
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Starts `cmd` with `args` (and `env`), its output thrown away. */
+function spawnQuiet(
+  cmd: string,
+  args: string[],
+  env?: Record<string, string>,
+): Deno.ChildProcess {
+  return new Deno.Command(cmd, {
+    args,
+    env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+/**
+ * Starts a chat server and, through `startProxy` (given a free port to listen
+ * on and the server's port), a proxy in front of it; once the proxy is up,
+ * runs {@linkcode chatThrough} and then `check`, and stops both.
+ */
+async function chatThroughProxy(
+  startProxy: (port: number, upstream: number) => Promise<Deno.ChildProcess>,
+  check: (port: number) => Promise<void> = async () => {},
+): Promise<void> {
+  const server = await startTestServer({
+    trustProxy: "x-forwarded-for",
+    logIps: true,
+    metricsToken: TOKEN,
+  });
+  const port = freePort();
+  const proxy = await startProxy(port, server.handle.port);
+  try {
+    await waitForHealth(`http://127.0.0.1:${port}`, proxy);
+    await chatThrough(port, server);
+    await check(port);
+  } finally {
+    proxy.kill("SIGTERM");
+    await proxy.status;
+    await server.stop();
+  }
+}
+
 Deno.test({
   name: "deploy/strangers.service passes systemd-analyze verify",
   ignore: missing("systemd-analyze", SYSTEMD_ANALYZE),
@@ -153,8 +205,7 @@ Deno.test({
     ) {
       assert.ok(unit.split("\n").includes(line), `the unit has ${line}`);
     }
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       // verify insists that ExecStart exists: the binary is not installed
       // here, so the copy points at a stand-in; nothing else changes.
       const binary = `${dir}/strangers`;
@@ -186,9 +237,7 @@ Deno.test({
         ]);
         assert.match(result.output, /restart specifier/);
       });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -234,74 +283,46 @@ Deno.test({
   ignore: missing("nginx", NGINX),
   async fn(t) {
     const site = await Deno.readTextFile(deployFile("nginx.conf"));
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
+      const paths = (conf: string) => [
+        "-p",
+        dir,
+        "-c",
+        conf,
+        "-e",
+        `${dir}/error.log`,
+      ];
       await t.step("nginx -t accepts it as shipped", async () => {
         const conf = await nginxHarness(dir, site);
-        const result = await run(NGINX!, [
-          "-t",
-          "-p",
-          dir,
-          "-c",
-          conf,
-          "-e",
-          `${dir}/error.log`,
-        ]);
+        const result = await run(NGINX!, ["-t", ...paths(conf)]);
         assert.equal(result.code, 0, result.output);
         assert.match(result.output, /test is successful/);
       });
 
       await t.step("a chat and the health check pass through it", async () => {
-        const server = await startTestServer({
-          trustProxy: "x-forwarded-for",
-          logIps: true,
-          metricsToken: TOKEN,
-        });
-        const port = freePort();
-        let local = replaceExactly(
-          site,
-          "listen 80;",
-          `listen 127.0.0.1:${port};`,
-        );
-        local = replaceExactly(local, "listen [::]:80;", "");
-        local = replaceExactly(
-          local,
-          "server 127.0.0.1:8000;",
-          `server 127.0.0.1:${server.handle.port};`,
-        );
-        const conf = await nginxHarness(dir, local);
-        const nginx = new Deno.Command(NGINX!, {
-          args: [
-            "-p",
-            dir,
-            "-c",
-            conf,
-            "-e",
-            `${dir}/error.log`,
-            "-g",
-            "daemon off;",
-          ],
-          stdin: "null",
-          stdout: "null",
-          stderr: "null",
-        }).spawn();
-        try {
-          await waitForHealth(`http://127.0.0.1:${port}`, nginx);
-          await chatThrough(port, server);
+        await chatThroughProxy(async (port, upstream) => {
+          let local = replaceExactly(
+            site,
+            "listen 80;",
+            `listen 127.0.0.1:${port};`,
+          );
+          local = replaceExactly(local, "listen [::]:80;", "");
+          local = replaceExactly(
+            local,
+            "server 127.0.0.1:8000;",
+            `server 127.0.0.1:${upstream};`,
+          );
+          const conf = await nginxHarness(dir, local);
+          return spawnQuiet(NGINX!, [...paths(conf), "-g", "daemon off;"]);
+        }, async (port) => {
           const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, {
             headers: { Authorization: `Bearer ${TOKEN}` },
           });
           assert.equal(metrics.status, 200);
           await metrics.body?.cancel();
-        } finally {
-          nginx.kill("SIGTERM");
-          await nginx.status;
-          await server.stop();
-        }
+        });
       });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -310,14 +331,13 @@ Deno.test({
   ignore: missing("caddy", CADDY),
   async fn(t) {
     const site = await Deno.readTextFile(deployFile("Caddyfile"));
-    const dir = await Deno.makeTempDir();
-    // Caddy keeps certificates and state under HOME / XDG dirs.
-    const env = {
-      HOME: dir,
-      XDG_DATA_HOME: `${dir}/data`,
-      XDG_CONFIG_HOME: `${dir}/config`,
-    };
-    try {
+    await withTempDir(async (dir) => {
+      // Caddy keeps certificates and state under HOME / XDG dirs.
+      const env = {
+        HOME: dir,
+        XDG_DATA_HOME: `${dir}/data`,
+        XDG_CONFIG_HOME: `${dir}/config`,
+      };
       await t.step("caddy validate accepts it as shipped", async () => {
         const result = await run(CADDY!, [
           "validate",
@@ -331,48 +351,28 @@ Deno.test({
       });
 
       await t.step("a chat and the health check pass through it", async () => {
-        const server = await startTestServer({
-          trustProxy: "x-forwarded-for",
-          logIps: true,
-          metricsToken: TOKEN,
-        });
-        const port = freePort();
-        let local = replaceExactly(
-          site,
-          "chat.example.com {",
-          `{\n\tadmin off\n\tauto_https off\n}\n\nhttp://127.0.0.1:${port} {`,
-        );
-        local = replaceExactly(
-          local,
-          "reverse_proxy 127.0.0.1:8000 {",
-          `reverse_proxy 127.0.0.1:${server.handle.port} {`,
-        );
-        await Deno.writeTextFile(`${dir}/Caddyfile`, local);
-        const caddy = new Deno.Command(CADDY!, {
-          args: [
+        await chatThroughProxy(async (port, upstream) => {
+          let local = replaceExactly(
+            site,
+            "chat.example.com {",
+            `{\n\tadmin off\n\tauto_https off\n}\n\nhttp://127.0.0.1:${port} {`,
+          );
+          local = replaceExactly(
+            local,
+            "reverse_proxy 127.0.0.1:8000 {",
+            `reverse_proxy 127.0.0.1:${upstream} {`,
+          );
+          await Deno.writeTextFile(`${dir}/Caddyfile`, local);
+          return spawnQuiet(CADDY!, [
             "run",
             "--adapter",
             "caddyfile",
             "--config",
             `${dir}/Caddyfile`,
-          ],
-          env,
-          stdin: "null",
-          stdout: "null",
-          stderr: "null",
-        }).spawn();
-        try {
-          await waitForHealth(`http://127.0.0.1:${port}`, caddy);
-          await chatThrough(port, server);
-        } finally {
-          caddy.kill("SIGTERM");
-          await caddy.status;
-          await server.stop();
-        }
+          ], env);
+        });
       });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 

@@ -3,6 +3,7 @@ import net from "node:net";
 import { encodeFrame, RawSocket, within } from "./security_helpers.ts";
 import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 import { pair, startTestServer } from "./helpers.ts";
+import { until } from "./support/wait.ts";
 
 const MiB = 1024 * 1024;
 
@@ -295,9 +296,13 @@ Deno.test("node edge: connections that send nothing are closed after 10 s, idle 
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    // The server cuts the excess as it accepts; on a busy machine that
+    // takes a while, but no more than 256 per address may stay.
+    await until(() => idle.size <= 2 * 256, 30_000, "the excess cut").catch(
+      () => {},
+    );
     console.log(`20,000 idle connections: ${idle.size} held, ${cut} cut`);
-    assert.ok(idle.size <= 2 * 256 + 50, `${idle.size} still open`);
+    assert.ok(idle.size <= 2 * 256, `${idle.size} still open`);
     // 127.0.0.1 and .2 are full of idle connections: a visitor from .3.
     const health = await within(
       get(server.port, "127.0.0.3", "/healthz"),

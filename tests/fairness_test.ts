@@ -82,27 +82,23 @@ Deno.test("with default options, a bot keeping one socket queued meets under 20 
 });
 
 Deno.test("with default options, two tabs of one machine chat, press Next and chat again", async () => {
-  const server = await startTestServer();
-  try {
-    for (let round = 0; round < 3; round++) {
-      const a = await TestClient.open(server.wsUrl);
-      const b = await TestClient.open(server.wsUrl);
-      a.send({ type: "request" });
-      b.send({ type: "request" });
-      await Promise.all([a.next("response"), b.next("response")]);
-      a.send({ type: "message", message: `hello ${round}` });
-      assert.deepEqual(await b.next("message"), {
-        type: "message",
-        message: `hello ${round}`,
-        from: "guest",
-      });
-      assert.equal((await a.next("message")).from, "me");
-      // Next: this tab leaves, the other is closed with 4000.
-      await a.close();
-      assert.equal((await b.closed).code, 4000);
-    }
-  } finally {
-    await server.stop();
+  await using server = await startTestServer();
+  for (let round = 0; round < 3; round++) {
+    const a = await TestClient.open(server.wsUrl);
+    const b = await TestClient.open(server.wsUrl);
+    a.send({ type: "request" });
+    b.send({ type: "request" });
+    await Promise.all([a.next("response"), b.next("response")]);
+    a.send({ type: "message", message: `hello ${round}` });
+    assert.deepEqual(await b.next("message"), {
+      type: "message",
+      message: `hello ${round}`,
+      from: "guest",
+    });
+    assert.equal((await a.next("message")).from, "me");
+    // Next: this tab leaves, the other is closed with 4000.
+    await a.close();
+    assert.equal((await b.closed).code, 4000);
   }
 });
 

@@ -21,6 +21,8 @@ export interface TestServer {
   logs: string[];
   /** Closes all sockets and stops the server. */
   stop(): Promise<void>;
+  /** Stops the server: `await using server = await startTestServer()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Starts a server on 127.0.0.1:0 with test-friendly defaults. */
@@ -43,15 +45,17 @@ export async function startTestServer(
   });
   const handle = await startServer(config, { log, backend });
   const url = `http://127.0.0.1:${handle.port}`;
+  async function stop(): Promise<void> {
+    await handle.shutdown();
+    await handle.finished;
+  }
   return {
     url,
     wsUrl: `ws://127.0.0.1:${handle.port}/ws`,
     handle,
     logs,
-    async stop() {
-      await handle.shutdown();
-      await handle.finished;
-    },
+    stop,
+    [Symbol.asyncDispose]: stop,
   };
 }
 

@@ -138,32 +138,28 @@ Deno.test("static files: types, ETag → 304, immutable bundles", async (t) => {
 });
 
 Deno.test("static files: no spelling of .. leaves the folder", async () => {
-  const server = await startTestServer();
-  try {
-    for (
-      const path of [
-        "/static/../deno.json",
-        "/static/%2e%2e/deno.json",
-        "/static/%2E%2E/deno.json",
-        "/static/..%2fdeno.json",
-        "/static/%2e%2e%2fdeno.json",
-        "/static/_islands/..%2f..%2fdeno.json",
-        "/static/%252e%252e/deno.json",
-        "/static/.%2e/main.ts",
-        "/static/..%5cdeno.json",
-        "/static/%00",
-        "/static/%zz",
-        "/static/",
-        "/static/_islands",
-      ]
-    ) {
-      // fetch() would normalize the dots itself: speak raw HTTP.
-      const res = await rawGet(server.url, path);
-      assert.match(res, /^HTTP\/1\.1 (404|400)/, path);
-      assert.doesNotMatch(res, /"tasks"/, path);
-    }
-  } finally {
-    await server.stop();
+  await using server = await startTestServer();
+  for (
+    const path of [
+      "/static/../deno.json",
+      "/static/%2e%2e/deno.json",
+      "/static/%2E%2E/deno.json",
+      "/static/..%2fdeno.json",
+      "/static/%2e%2e%2fdeno.json",
+      "/static/_islands/..%2f..%2fdeno.json",
+      "/static/%252e%252e/deno.json",
+      "/static/.%2e/main.ts",
+      "/static/..%5cdeno.json",
+      "/static/%00",
+      "/static/%zz",
+      "/static/",
+      "/static/_islands",
+    ]
+  ) {
+    // fetch() would normalize the dots itself: speak raw HTTP.
+    const res = await rawGet(server.url, path);
+    assert.match(res, /^HTTP\/1\.1 (404|400)/, path);
+    assert.doesNotMatch(res, /"tasks"/, path);
   }
 });
 

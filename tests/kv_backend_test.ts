@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { KvBackend } from "../lib/backends/kv.ts";
-import { clusterTest, pair, type Store } from "./backend_fixture.ts";
+import { breakUp, clusterTest, pair, type Store } from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
 import { until } from "./support/wait.ts";
 
@@ -91,13 +91,7 @@ clusterTest(
   async (c) => {
     const [zero, one, two] = c.boards;
     const bot = new Visitor(zero, { group: "203.0.113.7" });
-    bot.request();
-    await until(() => bot.session.state === "waiting");
-    const v = new Visitor(one, { group: "198.51.100.1" });
-    v.request();
-    await until(() => v.paired && bot.paired, 2000, "v meets the bot");
-    v.leave();
-    await until(() => bot.closed !== undefined, 2000, "bot closed");
+    await breakUp(bot, new Visitor(one, { group: "198.51.100.1" }));
     // The visitor's next request skips the bot's new socket…
     const bot2 = new Visitor(zero, { group: "203.0.113.7" });
     bot2.request();

@@ -140,179 +140,163 @@ Deno.test("Exposition writes cumulative histograms and escapes labels", () => {
 });
 
 Deno.test("/healthz and /metrics reflect a real chat: two pair and exchange 3 lines, a third waits", async () => {
-  const server = await startTestServer();
-  try {
-    const idle = await fetch(`${server.url}/healthz`);
-    assert.equal(idle.status, 200);
-    assert.equal(idle.headers.get("cache-control"), "no-store");
-    const idleBody = await idle.json();
-    assert.equal(idleBody.status, "ok");
-    assert.equal(idleBody.version, VERSION);
-    assert.equal(typeof idleBody.uptime, "number");
-    assert.deepEqual(
-      {
-        connections: idleBody.connections,
-        waiting: idleBody.waiting,
-        pairs: idleBody.pairs,
-      },
-      { connections: 0, waiting: 0, pairs: 0 },
-    );
-    assert.deepEqual(idleBody.backend, { kind: "memory", up: true });
+  await using server = await startTestServer();
+  const idle = await fetch(`${server.url}/healthz`);
+  assert.equal(idle.status, 200);
+  assert.equal(idle.headers.get("cache-control"), "no-store");
+  const idleBody = await idle.json();
+  assert.equal(idleBody.status, "ok");
+  assert.equal(idleBody.version, VERSION);
+  assert.equal(typeof idleBody.uptime, "number");
+  assert.deepEqual(
+    {
+      connections: idleBody.connections,
+      waiting: idleBody.waiting,
+      pairs: idleBody.pairs,
+    },
+    { connections: 0, waiting: 0, pairs: 0 },
+  );
+  assert.deepEqual(idleBody.backend, { kind: "memory", up: true });
 
-    const [a, b] = await pair(server.wsUrl);
-    for (
-      const [from, to, text] of [[a, b, "one"], [b, a, "two"], [
-        a,
-        b,
-        "three",
-      ]] as const
-    ) {
-      from.send({ type: "message", message: text });
-      assert.deepEqual(await from.next("message"), {
-        type: "message",
-        message: text,
-        from: "me",
-      });
-      assert.deepEqual(await to.next("message"), {
-        type: "message",
-        message: text,
-        from: "guest",
-      });
-    }
-    const waiter = await TestClient.open(server.wsUrl);
-    waiter.send({ type: "request" });
-    waiter.send("not json");
-    assert.equal((await waiter.next("error")).code, "bad_json");
+  const [a, b] = await pair(server.wsUrl);
+  for (
+    const [from, to, text] of [[a, b, "one"], [b, a, "two"], [
+      a,
+      b,
+      "three",
+    ]] as const
+  ) {
+    from.send({ type: "message", message: text });
+    assert.deepEqual(await from.next("message"), {
+      type: "message",
+      message: text,
+      from: "me",
+    });
+    assert.deepEqual(await to.next("message"), {
+      type: "message",
+      message: text,
+      from: "guest",
+    });
+  }
+  const waiter = await TestClient.open(server.wsUrl);
+  waiter.send({ type: "request" });
+  waiter.send("not json");
+  assert.equal((await waiter.next("error")).code, "bad_json");
 
-    const health = await (await fetch(`${server.url}/healthz`)).json();
-    assert.equal(health.status, "ok");
-    assert.equal(health.connections, 3);
-    assert.equal(health.online, 3);
-    assert.equal(health.waiting, 1);
-    assert.equal(health.pairs, 1);
+  const health = await (await fetch(`${server.url}/healthz`)).json();
+  assert.equal(health.status, "ok");
+  assert.equal(health.connections, 3);
+  assert.equal(health.online, 3);
+  assert.equal(health.waiting, 1);
+  assert.equal(health.pairs, 1);
 
-    const m = await scrape(server.url);
-    assert.equal(valueOf(m, "strangers_build_info", { version: VERSION }), 1);
-    assert.equal(valueOf(m, "strangers_up"), 1);
-    assert.equal(valueOf(m, "strangers_connections"), 3);
-    assert.equal(valueOf(m, "strangers_waiting"), 1);
-    assert.equal(valueOf(m, "strangers_chatting"), 2);
-    assert.equal(valueOf(m, "strangers_pairs_active"), 1);
-    assert.equal(valueOf(m, "strangers_pairs_total"), 1);
-    assert.equal(valueOf(m, "strangers_messages_relayed_total"), 3);
+  const m = await scrape(server.url);
+  assert.equal(valueOf(m, "strangers_build_info", { version: VERSION }), 1);
+  assert.equal(valueOf(m, "strangers_up"), 1);
+  assert.equal(valueOf(m, "strangers_connections"), 3);
+  assert.equal(valueOf(m, "strangers_waiting"), 1);
+  assert.equal(valueOf(m, "strangers_chatting"), 2);
+  assert.equal(valueOf(m, "strangers_pairs_active"), 1);
+  assert.equal(valueOf(m, "strangers_pairs_total"), 1);
+  assert.equal(valueOf(m, "strangers_messages_relayed_total"), 3);
+  assert.equal(
+    valueOf(m, "strangers_frames_rejected_total", { reason: "bad_json" }),
+    1,
+  );
+  // Both visitors of the pair waited once.
+  assert.equal(valueOf(m, "strangers_pairing_wait_seconds_count"), 2);
+  assert.equal(
+    valueOf(m, "strangers_pairing_wait_seconds_bucket", { le: "+Inf" }),
+    2,
+  );
+  const buckets = m.filter((s) =>
+    s.name === "strangers_pairing_wait_seconds_bucket"
+  );
+  assert.equal(buckets.length, 11);
+  for (let i = 1; i < buckets.length; i++) {
+    assert.ok(buckets[i].value >= buckets[i - 1].value, "cumulative");
+  }
+  assert.ok(valueOf(m, "strangers_pairing_wait_seconds_sum")! >= 0);
+  assert.ok(valueOf(m, "process_resident_memory_bytes")! > 0);
+  assert.ok(valueOf(m, "strangers_heap_used_bytes")! > 0);
+  assert.equal(valueOf(m, "strangers_uncaught_errors_total"), 0);
+  assert.equal(valueOf(m, "strangers_deliveries_lost_total"), 0);
+
+  await a.close();
+  assert.equal((await b.closed).code, 4000);
+  await eventually(async () => {
+    const after = await scrape(server.url);
     assert.equal(
-      valueOf(m, "strangers_frames_rejected_total", { reason: "bad_json" }),
+      valueOf(after, "strangers_ws_closes_total", { code: "1000" }),
       1,
     );
-    // Both visitors of the pair waited once.
-    assert.equal(valueOf(m, "strangers_pairing_wait_seconds_count"), 2);
     assert.equal(
-      valueOf(m, "strangers_pairing_wait_seconds_bucket", { le: "+Inf" }),
-      2,
+      valueOf(after, "strangers_ws_closes_total", { code: "4000" }),
+      1,
     );
-    const buckets = m.filter((s) =>
-      s.name === "strangers_pairing_wait_seconds_bucket"
-    );
-    assert.equal(buckets.length, 11);
-    for (let i = 1; i < buckets.length; i++) {
-      assert.ok(buckets[i].value >= buckets[i - 1].value, "cumulative");
-    }
-    assert.ok(valueOf(m, "strangers_pairing_wait_seconds_sum")! >= 0);
-    assert.ok(valueOf(m, "process_resident_memory_bytes")! > 0);
-    assert.ok(valueOf(m, "strangers_heap_used_bytes")! > 0);
-    assert.equal(valueOf(m, "strangers_uncaught_errors_total"), 0);
-    assert.equal(valueOf(m, "strangers_deliveries_lost_total"), 0);
-
-    await a.close();
-    assert.equal((await b.closed).code, 4000);
-    await eventually(async () => {
-      const after = await scrape(server.url);
-      assert.equal(
-        valueOf(after, "strangers_ws_closes_total", { code: "1000" }),
-        1,
-      );
-      assert.equal(
-        valueOf(after, "strangers_ws_closes_total", { code: "4000" }),
-        1,
-      );
-      assert.equal(valueOf(after, "strangers_connections"), 1);
-      assert.equal(valueOf(after, "strangers_pairs_active"), 0);
-      assert.equal(valueOf(after, "strangers_pairs_total"), 1);
-    });
-    await waiter.close();
-  } finally {
-    await server.stop();
-  }
+    assert.equal(valueOf(after, "strangers_connections"), 1);
+    assert.equal(valueOf(after, "strangers_pairs_active"), 0);
+    assert.equal(valueOf(after, "strangers_pairs_total"), 1);
+  });
+  await waiter.close();
 });
 
 Deno.test("/metrics with METRICS_TOKEN refuses without the bearer token", async () => {
-  const server = await startTestServer({ metricsToken: "s3cret-token" });
-  try {
-    for (
-      const authorization of [
-        undefined,
-        "Bearer wrong",
-        "Bearer s3cret-toke",
-        "Bearer s3cret-token-longer",
-        "Basic s3cret-token",
-        "s3cret-token",
-      ]
-    ) {
-      const res = await fetch(`${server.url}/metrics`, {
-        headers: authorization ? { authorization } : {},
-      });
-      assert.equal(res.status, 401, `${authorization} must be refused`);
-      assert.equal(
-        res.headers.get("www-authenticate"),
-        'Bearer realm="metrics"',
-      );
-      assert.ok(!(await res.text()).includes("strangers_"));
-    }
-    const m = await scrape(server.url, {
-      headers: { authorization: "Bearer s3cret-token" },
+  await using server = await startTestServer({ metricsToken: "s3cret-token" });
+  for (
+    const authorization of [
+      undefined,
+      "Bearer wrong",
+      "Bearer s3cret-toke",
+      "Bearer s3cret-token-longer",
+      "Basic s3cret-token",
+      "s3cret-token",
+    ]
+  ) {
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: authorization ? { authorization } : {},
     });
-    assert.equal(valueOf(m, "strangers_connections"), 0);
-    // Health stays open to load balancers.
-    const health = await fetch(`${server.url}/healthz`);
-    assert.equal(health.status, 200);
-    await health.body?.cancel();
-    // Not linked from the public page.
-    const page = await (await fetch(server.url)).text();
-    assert.ok(!page.includes("/metrics"));
-  } finally {
-    await server.stop();
+    assert.equal(res.status, 401, `${authorization} must be refused`);
+    assert.equal(
+      res.headers.get("www-authenticate"),
+      'Bearer realm="metrics"',
+    );
+    assert.ok(!(await res.text()).includes("strangers_"));
   }
+  const m = await scrape(server.url, {
+    headers: { authorization: "Bearer s3cret-token" },
+  });
+  assert.equal(valueOf(m, "strangers_connections"), 0);
+  // Health stays open to load balancers.
+  const health = await fetch(`${server.url}/healthz`);
+  assert.equal(health.status, 200);
+  await health.body?.cancel();
+  // Not linked from the public page.
+  const page = await (await fetch(server.url)).text();
+  assert.ok(!page.includes("/metrics"));
 });
 
 Deno.test("/healthz answers HEAD and refuses POST with 405", async () => {
-  const server = await startTestServer();
-  try {
-    const head = await fetch(`${server.url}/healthz`, { method: "HEAD" });
-    assert.equal(head.status, 200);
-    assert.equal(await head.text(), "");
-    const post = await fetch(`${server.url}/healthz`, { method: "POST" });
-    assert.equal(post.status, 405);
-    await post.body?.cancel();
-  } finally {
-    await server.stop();
-  }
+  await using server = await startTestServer();
+  const head = await fetch(`${server.url}/healthz`, { method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), "");
+  const post = await fetch(`${server.url}/healthz`, { method: "POST" });
+  assert.equal(post.status, 405);
+  await post.body?.cancel();
 });
 
 Deno.test("/healthz answers 503 while the pairing backend is down", async () => {
-  const server = await startTestServer();
-  try {
-    server.handle.state.backendUp = () => false;
-    const res = await fetch(`${server.url}/healthz`);
-    assert.equal(res.status, 503);
-    const body = await res.json();
-    assert.equal(body.status, "backend_down");
-    assert.deepEqual(body.backend, { kind: "memory", up: false });
-    const m = await scrape(server.url);
-    assert.equal(valueOf(m, "strangers_backend_up"), 0);
-    assert.equal(valueOf(m, "strangers_up"), 0);
-  } finally {
-    await server.stop();
-  }
+  await using server = await startTestServer();
+  server.handle.state.backendUp = () => false;
+  const res = await fetch(`${server.url}/healthz`);
+  assert.equal(res.status, 503);
+  const body = await res.json();
+  assert.equal(body.status, "backend_down");
+  assert.deepEqual(body.backend, { kind: "memory", up: false });
+  const m = await scrape(server.url);
+  assert.equal(valueOf(m, "strangers_backend_up"), 0);
+  assert.equal(valueOf(m, "strangers_up"), 0);
 });
 
 /**
@@ -539,46 +523,42 @@ Deno.test("closeCodeLabel() keeps known close codes and buckets the rest", () =>
 });
 
 Deno.test("/metrics: close codes a client chooses make a few bucketed labels, not one each", async () => {
-  const server = await startTestServer({
+  await using server = await startTestServer({
     maxSocketsPerIp: 0,
     maxHandshakesPerMinute: 0,
   });
-  try {
-    for (let code = 3000; code < 3100; code++) {
-      const client = await TestClient.open(server.wsUrl);
-      await client.close(code);
-    }
-    for (const code of [4500, 4999, 1000]) {
-      const client = await TestClient.open(server.wsUrl);
-      await client.close(code);
-    }
-    const { closes } = server.handle.state.metrics;
-    // The server sees a close when it is done; wait for the last.
-    for (let i = 0; i < 100 && (closes.get(1000) ?? 0) < 1; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.deepEqual(
-      new Map(
-        [...closes].toSorted(([a], [b]) => String(a) < String(b) ? -1 : 1),
-      ),
-      new Map<number | string, number>([
-        [1000, 1],
-        ["other_3xxx", 100],
-        ["other_4xxx", 2],
-      ]),
-    );
-    const res = await fetch(server.url + "/metrics");
-    const text = await res.text();
-    const labels = text.split("\n")
-      .filter((l) => l.startsWith("strangers_ws_closes_total{"));
-    assert.deepEqual(labels.toSorted(), [
-      'strangers_ws_closes_total{code="1000"} 1',
-      'strangers_ws_closes_total{code="other_3xxx"} 100',
-      'strangers_ws_closes_total{code="other_4xxx"} 2',
-    ]);
-  } finally {
-    await server.stop();
+  for (let code = 3000; code < 3100; code++) {
+    const client = await TestClient.open(server.wsUrl);
+    await client.close(code);
   }
+  for (const code of [4500, 4999, 1000]) {
+    const client = await TestClient.open(server.wsUrl);
+    await client.close(code);
+  }
+  const { closes } = server.handle.state.metrics;
+  // The server sees a close when it is done; wait for the last.
+  for (let i = 0; i < 100 && (closes.get(1000) ?? 0) < 1; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual(
+    new Map(
+      [...closes].toSorted(([a], [b]) => String(a) < String(b) ? -1 : 1),
+    ),
+    new Map<number | string, number>([
+      [1000, 1],
+      ["other_3xxx", 100],
+      ["other_4xxx", 2],
+    ]),
+  );
+  const res = await fetch(server.url + "/metrics");
+  const text = await res.text();
+  const labels = text.split("\n")
+    .filter((l) => l.startsWith("strangers_ws_closes_total{"));
+  assert.deepEqual(labels.toSorted(), [
+    'strangers_ws_closes_total{code="1000"} 1',
+    'strangers_ws_closes_total{code="other_3xxx"} 100',
+    'strangers_ws_closes_total{code="other_4xxx"} 2',
+  ]);
 });
 
 Deno.test("/healthz shows its counts only with METRICS_TOKEN or from the local network", async (t) => {

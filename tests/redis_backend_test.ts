@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { RedisBackend } from "../lib/backends/redis.ts";
-import { clusterTest, pair, type Store } from "./backend_fixture.ts";
+import { breakUp, clusterTest, pair, type Store } from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
 import {
   HAS_REDIS,
@@ -275,13 +275,7 @@ clusterTest(
   async (c, t) => {
     const [zero, one, two] = c.boards;
     const bot = new Visitor(zero, { group: "203.0.113.7" });
-    bot.request();
-    await until(() => bot.session.state === "waiting");
-    const v = new Visitor(one, { group: "198.51.100.1" });
-    v.request();
-    await until(() => v.paired && bot.paired, 2000, "v meets the bot");
-    v.leave();
-    await until(() => bot.closed !== undefined, 2000, "bot closed");
+    await breakUp(bot, new Visitor(one, { group: "198.51.100.1" }));
 
     const bot2 = new Visitor(zero, { group: "203.0.113.7" });
     const v2 = new Visitor(one, { group: "198.51.100.1" });

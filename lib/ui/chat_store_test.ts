@@ -1,61 +1,10 @@
 import assert from "node:assert/strict";
+import { FakeClock } from "../../tests/support/clock.ts";
 import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
 import type { ChatSocket } from "./chat_socket.ts";
 import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
-import type { Clock } from "./clock.ts";
 import { backoffDelay } from "./reconnect.ts";
 import { TYPING_EVERY_MS, TYPING_IDLE_MS, TYPING_REFILL_MS } from "./typing.ts";
-
-/** Timers that only move when the test says so. */
-class FakeClock implements Clock {
-  time = 1_000_000;
-  #next = 1;
-  #timers = new Map<number, { at: number; fn: () => void; every?: number }>();
-
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): number {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.time + Math.max(0, ms), fn });
-    return id;
-  }
-  clearTimeout(id: unknown): void {
-    if (typeof id === "number") this.#timers.delete(id);
-  }
-  setInterval(fn: () => void, ms: number): number {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.time + ms, fn, every: ms });
-    return id;
-  }
-  clearInterval(id: unknown): void {
-    this.clearTimeout(id);
-  }
-  /** Advances time by `ms`, firing due timers in order. */
-  tick(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      let due: [number, { at: number; fn: () => void; every?: number }] | null =
-        null;
-      for (const entry of this.#timers) {
-        if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) {
-          due = entry;
-        }
-      }
-      if (!due) break;
-      const [id, timer] = due;
-      this.time = timer.at;
-      if (timer.every) timer.at += timer.every;
-      else this.#timers.delete(id);
-      timer.fn();
-    }
-    this.time = end;
-  }
-  /** How many timers are pending. */
-  get pending(): number {
-    return this.#timers.size;
-  }
-}
 
 /** A socket the test drives: it records frames and closes by hand. */
 class FakeSocket implements ChatSocket {
@@ -142,12 +91,12 @@ Deno.test("createChatStore() throttles typing frames", async (t) => {
   await t.step("one typing frame per interval while typing", () => {
     const { store, clock, last } = chatting();
     store.onDraft("h");
-    clock.tick(500);
+    clock.advance(500);
     store.onDraft("he");
-    clock.tick(TYPING_EVERY_MS - 501);
+    clock.advance(TYPING_EVERY_MS - 501);
     store.onDraft("hel");
     assert.deepEqual(last().sent, [{ type: "typing", on: true }]);
-    clock.tick(1);
+    clock.advance(1);
     store.onDraft("hell");
     assert.deepEqual(last().sent, [
       { type: "typing", on: true },
@@ -174,7 +123,7 @@ Deno.test("createChatStore() throttles typing frames", async (t) => {
       { type: "typing", on: false },
       { type: "typing", on: true },
     ]);
-    clock.tick(TYPING_REFILL_MS);
+    clock.advance(TYPING_REFILL_MS);
     assert.equal(last().sent.length, 3, "sent a state nobody changed");
     store.onDraft("");
     assert.deepEqual(last().sent.at(-1), { type: "typing", on: false });
@@ -194,9 +143,9 @@ Deno.test("createChatStore() throttles typing frames", async (t) => {
   await t.step("silence sends on:false after the idle delay", () => {
     const { store, clock, last } = chatting();
     store.onDraft("hm");
-    clock.tick(TYPING_IDLE_MS - 1);
+    clock.advance(TYPING_IDLE_MS - 1);
     assert.equal(last().sent.length, 1);
-    clock.tick(1);
+    clock.advance(1);
     assert.deepEqual(last().sent.at(-1), { type: "typing", on: false });
   });
 });
@@ -211,9 +160,9 @@ Deno.test("createChatStore() reconnects with backoff", async (t) => {
     assert.equal(store.phase.value, "reconnecting");
     assert.equal(store.retryIn.value, Math.ceil(delay / 1000));
     const before = sockets.length;
-    clock.tick(delay - 1);
+    clock.advance(delay - 1);
     assert.equal(sockets.length, before, `reconnected before ${delay} ms`);
-    clock.tick(1);
+    clock.advance(1);
     assert.equal(sockets.length, before + 1, `no reconnect at ${delay} ms`);
     assert.equal(store.phase.value, "connecting");
     assert.equal(store.retryIn.value, 0);
@@ -245,7 +194,7 @@ Deno.test("createChatStore() reconnects with backoff", async (t) => {
 
   await t.step("a socket open for over 10 s resets the backoff", () => {
     last().open();
-    clock.tick(10_001);
+    clock.advance(10_001);
     last().closed(CLOSE.goingAway.code);
     reconnectsAfter(backoffDelay(0, { jitter: 0 }));
   });
@@ -255,7 +204,7 @@ Deno.test("createChatStore() reconnects with backoff", async (t) => {
     store.dispatch({ type: "cancel" });
     assert.equal(store.phase.value, "idle");
     const before = sockets.length;
-    clock.tick(60_000);
+    clock.advance(60_000);
     assert.equal(sockets.length, before);
   });
 
@@ -378,7 +327,7 @@ Deno.test("createChatStore() tells the partner at once that we type again", () =
   const { store, clock, last } = chatting();
   store.onDraft("first");
   store.submit();
-  clock.tick(50);
+  clock.advance(50);
   store.onDraft("s");
   assert.deepEqual(last().sent, [
     { type: "typing", on: true },
@@ -402,10 +351,10 @@ Deno.test("createChatStore() Esc cancels waiting", () => {
 Deno.test("createChatStore() ends a chat on Esc twice within a second", () => {
   const { store, clock, last } = chatting();
   store.onEscape();
-  clock.tick(1000);
+  clock.advance(1000);
   store.onEscape();
   assert.equal(last().closedWith, undefined, "two slow presses ended it");
-  clock.tick(999);
+  clock.advance(999);
   store.onEscape();
   assert.equal(last().closedWith, WS_CLOSE.normal);
   last().closed(WS_CLOSE.normal);
@@ -458,7 +407,7 @@ Deno.test("createChatStore() keeps a presence socket on the idle screen", async 
     last().closed(WS_CLOSE.abnormal);
     assert.equal(store.onlineLive.value, false);
     assert.equal(store.phase.value, "closed");
-    clock.tick(backoffDelay(0, { jitter: 0 }));
+    clock.advance(backoffDelay(0, { jitter: 0 }));
     assert.equal(sockets.length, 3);
     last().open();
     assert.equal(store.onlineLive.value, true);
@@ -466,7 +415,7 @@ Deno.test("createChatStore() keeps a presence socket on the idle screen", async 
 
   await t.step("Start while it connects makes it the chat socket", () => {
     last().closed(WS_CLOSE.abnormal);
-    clock.tick(backoffDelay(1, { jitter: 0 }));
+    clock.advance(backoffDelay(1, { jitter: 0 }));
     assert.equal(sockets.length, 4);
     store.dispatch({ type: "open" });
     assert.equal(sockets.length, 4);
@@ -500,9 +449,9 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
         retryAfter: 3,
       });
       assert.equal(store.waitLabel.value, "Trying again in 3 s…");
-      clock.tick(2999);
+      clock.advance(2999);
       assert.equal(sockets.length, 1);
-      clock.tick(1);
+      clock.advance(1);
       assert.equal(sockets.length, 2);
       stop();
     },
@@ -517,7 +466,7 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
     await Promise.resolve();
     await Promise.resolve();
     assert.deepEqual(store.notice.value, { kind: "down" });
-    clock.tick(backoffDelay(0, { jitter: 0 }));
+    clock.advance(backoffDelay(0, { jitter: 0 }));
     assert.equal(sockets.length, 2);
     stop();
   });

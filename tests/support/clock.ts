@@ -1,16 +1,27 @@
 /**
- * A clock for tests of the switchboard's pairing cap: time moves only when
- * told, and timers run as it passes them.
+ * A clock for tests of the switchboard's pairing cap and of the chat store:
+ * time moves only when told, and timers run as it passes them.
  *
  * @module
  */
 
 import type { Clock } from "../../lib/clock.ts";
+import type { Clock as UiClock } from "../../lib/ui/clock.ts";
 
-/** A {@linkcode Clock} that moves by {@linkcode FakeClock.advance} only. */
-export class FakeClock implements Clock {
+interface Timer {
+  at: number;
+  fn: () => void;
+  /** The period of an interval; one-shot timers have none. */
+  every?: number;
+}
+
+/**
+ * A {@linkcode Clock} (and the chat client's clock, with intervals) that
+ * moves by {@linkcode FakeClock.advance} only.
+ */
+export class FakeClock implements Clock, UiClock {
   time = 1_000_000;
-  #timers = new Map<number, { at: number; fn: () => void }>();
+  #timers = new Map<number, Timer>();
   #next = 1;
 
   now(): number {
@@ -27,7 +38,17 @@ export class FakeClock implements Clock {
     this.#timers.delete(id as number);
   }
 
-  /** Timers not yet run. */
+  setInterval(fn: () => void, ms: number): number {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.time + ms, fn, every: ms });
+    return id;
+  }
+
+  clearInterval(id: unknown): void {
+    this.clearTimeout(id);
+  }
+
+  /** Timers not yet run (intervals not yet cleared). */
   get pending(): number {
     return this.#timers.size;
   }
@@ -36,16 +57,18 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     const end = this.time + ms;
     while (true) {
-      let due: [number, { at: number; fn: () => void }] | undefined;
+      let due: [number, Timer] | undefined;
       for (const entry of this.#timers) {
         if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) {
           due = entry;
         }
       }
       if (!due) break;
-      this.#timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
+      const [id, timer] = due;
+      this.time = timer.at;
+      if (timer.every) timer.at += timer.every;
+      else this.#timers.delete(id);
+      timer.fn();
     }
     this.time = end;
   }
