@@ -9,6 +9,7 @@
 import { median, round } from "./lib.ts";
 import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
 import type { Target } from "./process.ts";
+import { edgeMarkdown } from "./edge_report.ts";
 import { presenceMarkdown, type PresenceRow } from "./presence.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
 
@@ -382,6 +383,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
       line(s, "lines lost", ...both((v) => v.lost));
     });
   }
+  if (r.edge) out.push(...edgeMarkdown(r.edge));
   if (r.presence) out.push(...presenceMarkdown(r.presence));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");

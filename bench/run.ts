@@ -170,7 +170,9 @@ async function main() {
   const started = performance.now();
   const results: Results = {};
   if (!quick && !only) {
-    console.error("Full benchmark: about 8 minutes. (--quick for a short run)");
+    console.error(
+      "Full benchmark: about 20 minutes. (--quick for a short run)",
+    );
   }
   if (wanted("burst")) {
     results.burst = {};
