@@ -1,7 +1,6 @@
 /**
  * The benchmark's report: the shape of `bench/results/latest.json`, its
- * rendering as the markdown tables of `latest.md` (and of the README), and
- * the writing of both.
+ * markdown tables (`latest.md`, the README) and the writing of both.
  *
  * @module
  */
@@ -9,6 +8,7 @@
 import { median, round } from "./lib.ts";
 import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
 import type { Target } from "./process.ts";
+import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
 import { presenceMarkdown, type PresenceRow } from "./presence.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
@@ -39,6 +39,8 @@ export interface Results {
   redis?: Rounds<Backend, RedisRow>;
   /** Our server on the node:http edge and on Deno's upgrade. */
   edge?: Rounds<"node" | "deno", EdgeRow>;
+  /** One address's oversized messages against our server alone. */
+  attack?: AttackRow;
   /** Open pages (`presence`): ours pushing the count, the reference holding. */
   presence?: Both<PresenceRow>;
 }
@@ -384,6 +386,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
     });
   }
   if (r.edge) out.push(...edgeMarkdown(r.edge));
+  if (r.attack) out.push(...attackMarkdown(r.attack));
   if (r.presence) out.push(...presenceMarkdown(r.presence));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");

@@ -35,6 +35,7 @@ import {
 } from "./report.ts";
 import { burst, churn, memory, type Ours, relay } from "./scenarios.ts";
 import { presence } from "./presence.ts";
+import { attack } from "./attack.ts";
 import { targets } from "./targets.ts";
 
 const flags = parseFlags(Deno.args);
@@ -57,6 +58,7 @@ const SCENARIOS = [
   "redis",
   "edge",
   "presence",
+  "attack",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -281,6 +283,8 @@ async function main() {
         }),
     );
   }
+
+  if (wanted("attack")) results.attack = await attack(ours);
 
   const report: Report = {
     date: new Date().toISOString(),

@@ -137,6 +137,19 @@ export function targets(
       row("flooder raises normal p99 by < 20 %", pct(inc), inc < 0.2);
     });
   }
+  const x = results.attack;
+  if (x) {
+    row(
+      "one address's oversized messages: all closed 1009, RSS +64 MiB at most",
+      `${x.closed1009} of ${x.attackers} closed 1009, RSS +${x.rssRiseMib} MiB`,
+      x.closed1009 === x.attackers && x.rssRiseMib <= 64,
+    );
+    row(
+      "victim pair's relay p99 < 50 ms beside them",
+      `${x.victimP99Ms} ms`,
+      x.victimP99Ms < 50,
+    );
+  }
   return rows;
 }
 

