@@ -143,7 +143,7 @@ browserTest(
     });
 
     await t.step(
-      "typing shows within 100 ms of a keystroke after a send",
+      "typing shows at once on the first keystroke after a send",
       async () => {
         await say(a, "hello");
         await b.page.locator(".log .line.guest").first().waitFor();
@@ -165,7 +165,12 @@ browserTest(
         const at = await b.page.evaluate(() =>
           (window as unknown as { typingAt: number }).typingAt
         );
-        assert.ok(at - before < 100, `indicator after ${at - before} ms`);
+        console.log(`typing indicator after ${at - before} ms`);
+        // The throttle sends the first hint at once (chat_store_test shows
+        // it with a fake clock); the round trip through the server is
+        // measured here, with room for a machine busy with other tests (a
+        // throttled hint would come ~2 s late).
+        assert.ok(at - before < 500, `indicator after ${at - before} ms`);
         await box.fill("");
       },
     );
