@@ -23,7 +23,22 @@
 
 import { type Delivery, type Match, type MatchTicket } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
-import { KvQueue, NO_TICKET, retry } from "./kv_queue.ts";
+import { isBusy, KvQueue, NO_TICKET, retry } from "./kv_queue.ts";
+
+/**
+ * Opens the database, waiting while another process that opens the same
+ * file at the same moment holds its lock ("database is locked").
+ */
+async function openKv(path: string | undefined): Promise<Deno.Kv> {
+  for (let i = 0;; i++) {
+    try {
+      return await Deno.openKv(path);
+    } catch (error) {
+      if (!isBusy(error) || i >= 40) throw error;
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+    }
+  }
+}
 
 /** Options for {@linkcode KvBackend}. */
 export interface KvBackendOptions {
@@ -88,7 +103,7 @@ export class KvBackend extends ClusterBackend {
     options: KvBackendOptions = {},
   ): Promise<KvBackend> {
     const deploy = path === ":deploy";
-    const kv = await Deno.openKv(deploy ? undefined : path);
+    const kv = await openKv(deploy ? undefined : path);
     const backend = new KvBackend(kv, options, deploy ? 0 : 50);
     try {
       await backend.#start();
@@ -100,7 +115,11 @@ export class KvBackend extends ClusterBackend {
   }
 
   async #start(): Promise<void> {
-    await this.#beat();
+    // Another process may hold the file's write lock for a moment.
+    for (let i = 0; i < 40 && !this.up; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      await this.#beat();
+    }
     if (!this.up) throw new Error("cannot write to Deno KV");
     this.#timers.push(setInterval(() => void this.#beat(), this.#heartbeat));
     if (this.#poll > 0) {

@@ -29,7 +29,7 @@ function split(id: string): [string, string] {
 }
 
 /** The retry of SQLite's "database is locked" when handles write at once. */
-function isBusy(error: unknown): boolean {
+export function isBusy(error: unknown): boolean {
   return String((error as Error)?.message).includes("database is locked");
 }
 
