@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { pair, startTestServer, TestClient } from "./helpers.ts";
 import { encodeFrame, RawSocket, within } from "./security_helpers.ts";
-
-/** Polls `check` every 10 ms until it holds, failing after `ms`. */
-async function until(check: () => boolean, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "./support/wait.ts";
 
 /** A raw client that sent `request` and was paired with a TestClient. */
 async function rawPair(

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { withTimeout } from "./support/net.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -254,24 +256,14 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** Resolves when `promise` does, or rejects after `ms` saying `what`. */
-export async function within<T>(
+/**
+ * Resolves when `promise` does, or rejects after `ms` saying `what`: the
+ * shared `withTimeout`, in the shape these tests call it.
+ */
+export function within<T>(
   promise: Promise<T>,
   ms: number,
   what: string,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${what}: not within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(promise, { ms, label: `${what} (${ms} ms)` });
 }

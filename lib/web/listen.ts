@@ -86,11 +86,6 @@ export async function listen(
 
   let server = serve(options.port);
   const addr = await listening;
-  const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
-    ? "localhost"
-    : addr.hostname.includes(":")
-    ? `[${addr.hostname}]`
-    : addr.hostname;
 
   function shutdown(): Promise<void> {
     return stopping ??= (async () => {
@@ -103,9 +98,22 @@ export async function listen(
   }
 
   return {
-    url: `http://${host}:${addr.port}`,
+    url: listenerUrl(addr.hostname, addr.port),
     port: addr.port,
     shutdown,
     finished,
   };
+}
+
+/**
+ * `http://localhost:PORT` for a listener on every interface, else the bound
+ * address (IPv6 in brackets).
+ */
+export function listenerUrl(hostname: string, port: number): string {
+  const host = hostname === "0.0.0.0" || hostname === "::"
+    ? "localhost"
+    : hostname.includes(":")
+    ? `[${hostname}]`
+    : hostname;
+  return `http://${host}:${port}`;
 }

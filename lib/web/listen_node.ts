@@ -21,7 +21,12 @@ import {
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { Duplex } from "node:stream";
-import type { Listener, ListenOptions, ServeHandler } from "./listen.ts";
+import {
+  type Listener,
+  listenerUrl,
+  type ListenOptions,
+  type ServeHandler,
+} from "./listen.ts";
 
 /** How often connection deadlines are checked. */
 const SWEEP_MS = 500;
@@ -169,11 +174,6 @@ export async function listenNode(
   server.on("error", (error) => options.onError?.("listener_failed", error));
 
   const addr = server.address() as AddressInfo;
-  const host = addr.address === "0.0.0.0" || addr.address === "::"
-    ? "localhost"
-    : addr.address.includes(":")
-    ? `[${addr.address}]`
-    : addr.address;
   const probeHost = addr.address === "0.0.0.0"
     ? "127.0.0.1"
     : addr.address === "::"
@@ -246,7 +246,7 @@ export async function listenNode(
   }
 
   return {
-    url: `http://${host}:${addr.port}`,
+    url: listenerUrl(addr.address, addr.port),
     port: addr.port,
     shutdown,
     finished,
