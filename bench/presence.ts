@@ -12,7 +12,7 @@
 import type { PresentReply, WatchReply } from "./generator.ts";
 import { type Percentiles, round, sleep } from "./lib.ts";
 import { readCpuSeconds, readMemoryKb, type Target } from "./process.ts";
-import { first, type Outcome } from "./report.ts";
+import { type Both, first } from "./report.ts";
 import {
   mb,
   mbPer1000Sockets,
@@ -120,7 +120,7 @@ export async function presence(
 
 /** The presence table: ours with pushes; the reference holding sockets only. */
 export function presenceMarkdown(
-  rounds: Record<Target, Outcome<PresenceRow>[]>,
+  rounds: Both<PresenceRow>,
 ): string[] {
   let a: PresenceRow;
   let b: PresenceRow | null = null;

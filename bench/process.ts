@@ -171,8 +171,55 @@ export async function drain(
 
 // ---------------------------------------------------------------- servers
 
-/** Whose server: ours (`main.ts`) or the reference relay. */
-export type Target = "ours" | "reference";
+/**
+ * Whose server: ours (`main.ts`), the reference relay on Deno
+ * (`reference_relay.ts`) or the same relay on Node with npm `ws`
+ * (`node_reference_relay.mjs`).
+ */
+export type Target = "ours" | "reference" | "node";
+
+/** Whether the Node reference can run here: the node binary, or why not. */
+export type NodeReference = { ok: true; node: string } | {
+  ok: false;
+  reason: string;
+};
+
+/**
+ * Finds `node` on the PATH (its real path, for the pid check) and npm `ws`
+ * in `node_modules` (`npm ci`; `deno task build` links Deno's copy there).
+ */
+export function nodeReference(): NodeReference {
+  const dirs = (Deno.env.get("PATH") ?? "").split(":").filter(Boolean);
+  const deno = Deno.realPathSync(DENO);
+  // Where node is missing, Deno puts a `node` of its own first on the PATH
+  // (a link to itself, for npm scripts): that one is not Node.
+  const node = dirs.map((dir) => realExecutable(`${dir}/node`))
+    .find((path) => path && path !== deno);
+  if (!node) return { ok: false, reason: "node is not on the PATH" };
+  if (!isFile(`${ROOT}node_modules/ws/package.json`)) {
+    return { ok: false, reason: "node_modules/ws is missing (npm ci)" };
+  }
+  return { ok: true, node };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The real path of an executable file, or `undefined`. */
+function realExecutable(path: string): string | undefined {
+  try {
+    const stat = Deno.statSync(path);
+    if (stat.isFile && ((stat.mode ?? 0) & 0o111) !== 0) {
+      return Deno.realPathSync(path);
+    }
+  } catch { /* not there */ }
+  return undefined;
+}
 
 /** A server started by {@linkcode startServer}. */
 export interface Server {
@@ -182,7 +229,7 @@ export interface Server {
   child: Deno.ChildProcess;
 }
 
-/** Options for {@linkcode startServer}; the reference relay takes none. */
+/** Options for {@linkcode startServer}; the reference relays take none. */
 export interface StartServerOptions {
   /** Server flags after `--port 0 --hostname 0.0.0.0`. @default {[]} */
   args?: readonly string[];
@@ -200,27 +247,7 @@ export async function startServer(
   target: Target,
   options: StartServerOptions = {},
 ): Promise<Server> {
-  const argv = target === "ours"
-    ? [
-      DENO,
-      "run",
-      ...SERVER_PERMISSIONS,
-      ...options.denoFlags ?? [],
-      options.entry ?? `${ROOT}main.ts`,
-      "--port",
-      "0",
-      "--hostname",
-      "0.0.0.0",
-      ...options.args ?? [],
-    ]
-    : [
-      DENO,
-      "run",
-      "--allow-net",
-      `${ROOT}bench/reference_relay.ts`,
-      "--port",
-      "0",
-    ];
+  const argv = serverArgv(target, options);
   const child = spawn(argv, { core: 0 });
   const tail: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
@@ -250,8 +277,32 @@ export async function startServer(
   });
   // The figures are only worth anything if this pid is the server itself.
   const exe = Deno.readLinkSync(`/proc/${child.pid}/exe`);
-  if (exe !== Deno.realPathSync(DENO)) {
-    throw new Error(`pid ${child.pid} is ${exe}, not deno`);
+  if (exe !== Deno.realPathSync(argv[0])) {
+    throw new Error(`pid ${child.pid} is ${exe}, not ${argv[0]}`);
   }
   return { target, pid: child.pid, port, child };
+}
+
+function serverArgv(target: Target, options: StartServerOptions): string[] {
+  if (target === "node") {
+    const node = nodeReference();
+    if (!node.ok) throw new Error(`node reference: ${node.reason}`);
+    return [node.node, `${ROOT}bench/node_reference_relay.mjs`, "--port", "0"];
+  }
+  if (target === "reference") {
+    const entry = `${ROOT}bench/reference_relay.ts`;
+    return [DENO, "run", "--allow-net", entry, "--port", "0"];
+  }
+  return [
+    DENO,
+    "run",
+    ...SERVER_PERMISSIONS,
+    ...options.denoFlags ?? [],
+    options.entry ?? `${ROOT}main.ts`,
+    "--port",
+    "0",
+    "--hostname",
+    "0.0.0.0",
+    ...options.args ?? [],
+  ];
 }

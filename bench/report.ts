@@ -7,10 +7,10 @@
 
 import { median, round } from "./lib.ts";
 import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
-import type { Target } from "./process.ts";
 import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
 import { presenceMarkdown, type PresenceRow } from "./presence.ts";
+import { hasNode, referenceMarkdown } from "./reference_table.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
 
 /** A round that threw: its error, recorded in place of its row. */
@@ -25,16 +25,19 @@ export type Outcome<T> = T | Failed;
 export type Rounds<K extends string, T> = Record<K, Outcome<T>[]>;
 
 /** The rounds of our server and of the reference relay. */
-export type Both<T> = Rounds<Target, T>;
+export type Both<T> = Rounds<"ours" | "reference", T>;
+
+/** {@linkcode Both}, and the Node reference's rounds where it ran. */
+export type WithNode<T> = Both<T> & { node?: Outcome<T>[] };
 
 /** Every scenario's rounds, keyed as in `latest.json`. */
 export interface Results {
   /** By the number of visitors. */
   burst?: Record<string, Both<BurstRow>>;
   /** By the number of pairs. */
-  relay?: Record<string, Both<RelayRow>>;
-  open?: Both<OpenFloodRow>;
-  memory?: Both<MemoryRow>;
+  relay?: Record<string, WithNode<RelayRow>>;
+  open?: WithNode<OpenFloodRow>;
+  memory?: WithNode<MemoryRow>;
   churn?: Both<ChurnRow>;
   redis?: Rounds<Backend, RedisRow>;
   /** Our server on the node:http edge and on Deno's upgrade. */
@@ -62,6 +65,8 @@ export interface Machine {
   cpu: string;
   kernel: string;
   deno: string;
+  /** Node's version, when the Node reference ran. */
+  node?: string;
 }
 
 /** One target of the README and whether this run met it. */
@@ -145,23 +150,24 @@ export async function writeReport(
 }
 
 /**
- * The report as markdown: the table against the reference, the Redis table,
- * and the targets met or missed.
+ * The report as markdown: the table against the references, the Redis,
+ * edge, attack and presence tables, and the targets met or missed.
  */
 export function toMarkdown(report: Report, options: MarkdownOptions): string {
   const { machine: m, results: r } = report;
-  const out: string[] = [];
-  out.push(
+  const node = hasNode(r)
+    ? `; "node ws" is \`bench/node_reference_relay.mjs\`, the same relay on Node ${
+      m.node ?? ""
+    } with npm \`ws\` (relay, open-loop and memory scenarios)`
+    : "";
+  const out: string[] = [
     `Measured ${
       report.date.slice(0, 10)
-    } on ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Deno ${m.deno}; server pinned to core 0, load generators to core 1. Reproduce with \`${report.command}\` (${report.seconds} s). Medians where a scenario ran more than once; "ref" is \`bench/reference_relay.ts\`${
+    } on ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Deno ${m.deno}; server pinned to core 0, load generators to core 1. Reproduce with \`${report.command}\` (${report.seconds} s). Medians where a scenario ran more than once; "ref" is \`bench/reference_relay.ts\`${node}${
       r.redis ? " (the Redis table compares our server with itself)" : ""
     }.`,
-    "",
-    "| scenario | metric | ours | ref | ours / ref |",
-    "|---|---|---:|---:|---:|",
-  );
-  const mainRows = out.length;
+    ...referenceMarkdown(r, options),
+  ];
   const show = (x: unknown) => typeof x === "number" && !isNaN(x) ? x : "–";
   const line = (s: string, metric: string, a: number, b: number) =>
     out.push(
@@ -176,161 +182,6 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
       out.push(`| (failed: ${String(error).slice(0, 80)}) | | | | |`);
     }
   };
-  for (const [n, x] of Object.entries(r.burst ?? {})) {
-    section(() => {
-      const s = `pairing burst, ${Number(n).toLocaleString("en")} visitors`;
-      const [a, b] = [first(x.ours), first(x.reference)];
-      line(s, "time until all paired (ms)", a.allPairedMs, b.allPairedMs);
-      line(s, "pairs/s", a.pairsPerSecond, b.pairsPerSecond);
-      line(
-        s,
-        "server CPU ms per pair",
-        a.serverCpuMsPerPair,
-        b.serverCpuMsPerPair,
-      );
-      line(
-        s,
-        "join → paired p50 (ms)",
-        a.joinToPairedMs.p50,
-        b.joinToPairedMs.p50,
-      );
-      line(
-        s,
-        "join → paired p99 (ms)",
-        a.joinToPairedMs.p99,
-        b.joinToPairedMs.p99,
-      );
-      line(s, "errors", a.errors, b.errors);
-    });
-  }
-  for (const [n, x] of Object.entries(r.relay ?? {})) {
-    section(() => {
-      const s = `closed-loop relay, ${Number(n).toLocaleString("en")} pairs`;
-      const both = (pick: (v: RelayRow) => number) =>
-        [medianOf(x.ours, pick), medianOf(x.reference, pick)] as const;
-      line(s, "messages/s", ...both((v) => v.messagesPerSecond));
-      line(
-        s,
-        "**server CPU s per 10k messages** (median)",
-        ...both((v) => v.serverCpuPer10k),
-      );
-      line(
-        s,
-        "server CPU s per 10k messages (lowest round)",
-        lowestOf(x.ours, (v) => v.serverCpuPer10k),
-        lowestOf(x.reference, (v) => v.serverCpuPer10k),
-      );
-      line(s, "server CPU share (cores)", ...both((v) => v.serverCpuShare));
-      line(s, "relay p50 (ms)", ...both((v) => v.relayMs.p50));
-      line(s, "relay p99 (ms)", ...both((v) => v.relayMs.p99));
-    });
-  }
-  const open = r.open;
-  if (open) {
-    section(() => {
-      const [a, b] = [first(open.ours), first(open.reference)];
-      const s = "open-loop relay, 5,000 msg/s, 1,000 pairs";
-      line(s, "relay p50 (ms)", a.calm.relayMs.p50, b.calm.relayMs.p50);
-      line(s, "relay p99 (ms)", a.calm.relayMs.p99, b.calm.relayMs.p99);
-      line(s, "relay p999 (ms)", a.calm.relayMs.p999, b.calm.relayMs.p999);
-      line(
-        s,
-        "server CPU share (cores)",
-        a.calm.serverCpuShare,
-        b.calm.serverCpuShare,
-      );
-      line(
-        s,
-        "server CPU s per 10k messages",
-        a.calm.serverCpuPer10k,
-        b.calm.serverCpuPer10k,
-      );
-      const f = "flooder beside 1,000 pairs";
-      line(
-        f,
-        "normal p99 without flooder, best of 3 (ms)",
-        a.baselineP99,
-        b.baselineP99,
-      );
-      line(
-        f,
-        "normal p99 with flooder, best of 2 (ms)",
-        a.flooded.relayMs.p99,
-        b.flooded.relayMs.p99,
-      );
-      line(
-        f,
-        "p99 increase (%)",
-        round(a.floodP99Increase * 100, 1),
-        round(b.floodP99Increase * 100, 1),
-      );
-      line(
-        f,
-        "server CPU share (cores)",
-        a.flooded.serverCpuShare,
-        b.flooded.serverCpuShare,
-      );
-      line(
-        f,
-        "flood lines sent/s",
-        a.flooded.flooder?.sentPerSecond ?? NaN,
-        b.flooded.flooder?.sentPerSecond ?? NaN,
-      );
-    });
-  }
-  const memory = r.memory;
-  if (memory) {
-    section(() => {
-      const [a, b] = [first(memory.ours), first(memory.reference)];
-      const s = "memory";
-      line(s, "idle RSS (MB)", a.idleRssMb, b.idleRssMb);
-      line(
-        s,
-        "RSS per 1,000 paired sockets (MB)",
-        a.rssPer1000SocketsMb,
-        b.rssPer1000SocketsMb,
-      );
-      const top = a.points[a.points.length - 1];
-      line(
-        s,
-        `RSS at ${top.sockets.toLocaleString("en")} sockets (MB)`,
-        top.rssMb,
-        b.points[b.points.length - 1].rssMb,
-      );
-      line(s, "sockets held", a.socketsHeld, b.socketsHeld);
-      line(
-        s,
-        "server CPU share while they sit silent (cores)",
-        a.idleCpuShareAtTop,
-        b.idleCpuShareAtTop,
-      );
-    });
-  }
-  const churn = r.churn;
-  if (churn) {
-    section(() => {
-      const [a, b] = [first(churn.ours), first(churn.reference)];
-      const s = `churn, ${a.seconds} s`;
-      line(s, "pairs/s sustained", a.pairsPerSecond, b.pairsPerSecond);
-      line(
-        s,
-        "server CPU ms per pair (join, 3 lines each, leave)",
-        a.serverCpuMsPerPair,
-        b.serverCpuMsPerPair,
-      );
-      line(s, "pairing p99 (ms)", a.pairingMs.p99, b.pairingMs.p99);
-      line(s, "errors", a.errors, b.errors);
-      line(
-        s,
-        `RSS at ${options.churnEarly} s (MB)`,
-        a.rssEarlyMb,
-        b.rssEarlyMb,
-      );
-      line(s, `RSS at ${a.seconds} s (MB)`, a.rssLateMb, b.rssLateMb);
-    });
-  }
-  // `--only redis`: no scenario against the reference, so no table for it.
-  if (out.length === mainRows) out.splice(mainRows - 3);
   const redis = r.redis;
   if (redis) {
     section(() => {

@@ -4,7 +4,10 @@
  *
  * Every scenario runs against our server and the reference relay
  * (`bench/reference_relay.ts`) in the same run, alternating, so that the
- * figures can be read as ratios that hold on a noisy machine; the "redis"
+ * figures can be read as ratios that hold on a noisy machine; the relay,
+ * open-loop and memory scenarios add the same relay on Node with npm `ws`
+ * (`bench/node_reference_relay.mjs`) as a third contender, skipped with a
+ * note where `node` or `node_modules/ws` is missing (or `--no-node`); the "redis"
  * scenario instead alternates our server in memory with two of our servers
  * relaying through a redis-server of its own. Servers are
  * pinned to core 0 and load generators (`bench/load.ts`) to core 1; the
@@ -23,7 +26,7 @@
 
 import { parseFlags, round } from "./lib.ts";
 import { openAndFlood, redisRelay } from "./open_loop.ts";
-import { stopAll, type Target } from "./process.ts";
+import { nodeReference, stopAll, type Target } from "./process.ts";
 import {
   type EdgeRow,
   type Machine,
@@ -31,6 +34,7 @@ import {
   type Report,
   type Results,
   type Rounds,
+  type WithNode,
   writeReport,
 } from "./report.ts";
 import { burst, churn, memory, type Ours, relay } from "./scenarios.ts";
@@ -92,27 +96,34 @@ const plan = quick
     presenceSeconds: 10,
   };
 
+/** The Node reference, or why it cannot run here. */
+const node = flags.has("no-node")
+  ? { ok: false as const, reason: "--no-node" }
+  : nodeReference();
+
 /** Options for {@linkcode alternate}. */
 interface AlternateOptions<K extends string> {
   /** What the progress lines call it. */
   label: string;
   rounds: number;
-  contenders: readonly [K, K];
+  /** Two or more, in the first round's order. */
+  contenders: readonly K[];
 }
 
 /**
- * Runs `fn` for each of two contenders, alternating which goes first each
- * round, so that their figures compare on a noisy machine. A failed run is
- * recorded and the rest go on.
+ * Runs `fn` for each contender, the order reversed every other round, so
+ * that any two of them take turns going first and their figures compare on
+ * a noisy machine. A failed run is recorded and the rest go on.
  */
 async function alternate<K extends string, T>(
   options: AlternateOptions<K>,
   fn: (contender: K) => Promise<T>,
 ): Promise<Rounds<K, T>> {
-  const [one, two] = options.contenders;
-  const out = { [one]: [], [two]: [] } as unknown as Rounds<K, T>;
+  const { contenders } = options;
+  const entries = contenders.map((contender) => [contender, []]);
+  const out = Object.fromEntries(entries) as unknown as Rounds<K, T>;
   for (let round = 0; round < options.rounds; round++) {
-    const order = round % 2 ? [two, one] : [one, two];
+    const order = round % 2 ? contenders.toReversed() : contenders;
     for (const contender of order) {
       const t0 = performance.now();
       console.error(`  ${options.label} · ${contender} · round ${round + 1}`);
@@ -138,12 +149,32 @@ function both<T>(
   label: string,
   rounds: number,
   fn: (target: Target) => Promise<T>,
-): Promise<Rounds<Target, T>> {
+): Promise<Rounds<"ours" | "reference", T>> {
   const contenders = ["ours", "reference"] as const;
   return alternate({ label, rounds, contenders }, fn);
 }
 
-function machine(): Machine {
+/** {@linkcode both}, and the Node reference with them where it can run. */
+function withNode<T>(
+  label: string,
+  rounds: number,
+  fn: (target: Target) => Promise<T>,
+): Promise<WithNode<T>> {
+  const contenders: Target[] = node.ok
+    ? ["ours", "reference", "node"]
+    : ["ours", "reference"];
+  return alternate({ label, rounds, contenders }, fn);
+}
+
+/** Node's version (`v20.20.2`), when the Node reference runs. */
+async function nodeVersion(): Promise<string | undefined> {
+  if (!node.ok) return undefined;
+  const { stdout } = await new Deno.Command(node.node, { args: ["--version"] })
+    .output();
+  return new TextDecoder().decode(stdout).trim();
+}
+
+async function machine(): Promise<Machine> {
   const meminfo = Deno.readTextFileSync("/proc/meminfo");
   const memKb = Number(meminfo.match(/MemTotal:\s+(\d+)/)?.[1]);
   const cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
@@ -153,6 +184,7 @@ function machine(): Machine {
     cpu: cpuinfo.match(/model name\s*:\s*(.+)/)?.[1] ?? "unknown",
     kernel: Deno.osRelease(),
     deno: Deno.version.deno,
+    node: await nodeVersion(),
   };
 }
 
@@ -173,7 +205,12 @@ async function main() {
   const results: Results = {};
   if (!quick && !only) {
     console.error(
-      "Full benchmark: about 20 minutes. (--quick for a short run)",
+      "Full benchmark: about 23 minutes. (--quick for a short run)",
+    );
+  }
+  if (!node.ok && (["relay", "open", "memory"] as const).some(wanted)) {
+    console.error(
+      `Node reference (bench/node_reference_relay.mjs) skipped: ${node.reason}.`,
     );
   }
   if (wanted("burst")) {
@@ -189,7 +226,7 @@ async function main() {
   if (wanted("relay")) {
     results.relay = {};
     for (const pairs of plan.relayPairs) {
-      results.relay[pairs] = await both(
+      results.relay[pairs] = await withNode(
         `relay ${pairs} pairs`,
         Number(flags.get("rounds") ?? plan.relayRounds),
         (t) => relay(t, { ours, pairs, seconds: plan.relaySeconds }),
@@ -197,14 +234,14 @@ async function main() {
     }
   }
   if (wanted("open")) {
-    results.open = await both(
+    results.open = await withNode(
       "open loop + flood",
       1,
       (t) => openAndFlood(t, { ours, seconds: plan.openSeconds }),
     );
   }
   if (wanted("memory")) {
-    results.memory = await both(
+    results.memory = await withNode(
       "memory",
       1,
       (t) => memory(t, { ours, steps: plan.memoryPairs }),
@@ -296,7 +333,7 @@ async function main() {
         }`
         : ""
     }`,
-    machine: machine(),
+    machine: await machine(),
     seconds: round((performance.now() - started) / 1000, 1),
     results,
     targets: targets(results, plan),
