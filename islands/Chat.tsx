@@ -3,22 +3,29 @@
  * (driven by the pure table in `lib/ui/chat_machine.ts`), plus typing, the
  * live online count, Next, reconnecting with backoff, readable errors and
  * refusals, two languages switched in place, saving the conversation and
- * notifications.
+ * notifications; matching by interests (chips remembered in the browser,
+ * interests only, what both like) and Block.
  *
  * This island only wires things together: the state and the WebSocket live
  * in the store (`lib/ui/chat_store.ts`), the page's side (title, favicon,
- * keys, leaving) in `lib/ui/lifecycle.ts`, and the screens are plain
- * components in `components/chat/`.
+ * keys, leaving) in `lib/ui/lifecycle.ts`, the visitor's choices in
+ * `lib/ui/preferences.ts`, the wait for a shared interest in
+ * `lib/ui/interest_wait.ts`, and the screens are plain components in
+ * `components/chat/`.
  *
  * @module
  */
 
-import { useMemo } from "preact/hooks";
+import { useComputed } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
 import { ChatHeader } from "../components/chat/ChatHeader.tsx";
 import { Conversation } from "../components/chat/Conversation.tsx";
 import { IdleScreen } from "../components/chat/IdleScreen.tsx";
+import { InterestsField } from "../components/chat/InterestsField.tsx";
 import { WaitScreen } from "../components/chat/WaitScreen.tsx";
+import { pageStorage } from "../lib/ui/browser_token.ts";
 import { createChatStore } from "../lib/ui/chat_store.ts";
+import { SYSTEM_CLOCK } from "../lib/ui/clock.ts";
 import type { Lang } from "../lib/ui/i18n.ts";
 import type { Site } from "../lib/site.ts";
 import {
@@ -27,6 +34,11 @@ import {
   useChatLifecycle,
   useCompact,
 } from "../lib/ui/lifecycle.ts";
+import {
+  createInterestWait,
+  interestWaitText,
+} from "../lib/ui/interest_wait.ts";
+import { createPreferences } from "../lib/ui/preferences.ts";
 import { downloadTranscript } from "../lib/ui/transcript.ts";
 
 /** Props of the chat island: plain JSON, serialized into the page. */
@@ -42,6 +54,9 @@ export interface ChatProps {
   maxMessageLength?: number;
   /** The site owner's name, logo and terms link (`SITE_NAME`…). */
   site?: Site;
+  /** Seconds the server looks only for a shared interest (`MATCH_FALLBACK`).
+   * @default {10} */
+  matchFallback?: number;
 }
 
 /** The anonymous 1:1 chat: start, wait, talk, end, start again. */
@@ -50,6 +65,7 @@ export default function Chat(props: ChatProps) {
     () => ({ notifier: null, attention: null }),
     [],
   );
+  const prefs = useMemo(createPreferences, []);
   const store = useMemo(
     () =>
       createChatStore({
@@ -57,6 +73,7 @@ export default function Chat(props: ChatProps) {
         online: props.online,
         wsPath: props.wsPath,
         maxMessageLength: props.maxMessageLength,
+        request: () => prefs.request(document.documentElement.lang),
         notify(kind) {
           page.notifier?.flag();
           page.attention?.notify(kind, store.dict.peek());
@@ -64,7 +81,34 @@ export default function Chat(props: ChatProps) {
       }),
     [],
   );
+  const wait = useMemo(
+    () =>
+      createInterestWait({
+        phase: store.phase,
+        interests: prefs.interests,
+        strict: prefs.strict,
+        seconds: props.matchFallback ?? 10,
+        clock: SYSTEM_CLOCK,
+      }),
+    [],
+  );
+  // Before the lifecycle marks the page ready: the remembered chips show
+  // in the same render.
+  useEffect(() => {
+    const stopSaving = prefs.load(pageStorage());
+    const stopWait = wait.start();
+    return () => {
+      stopWait();
+      stopSaving();
+    };
+  }, []);
   useChatLifecycle(store, page);
+  const waitLabel = useComputed(() =>
+    interestWaitText(wait.mode.value, store.dict.value, store.waitLabel.value)
+  );
+  const blocked = useComputed(() =>
+    store.lines.value.some((l) => l.kind === "system" && l.key === "blocked")
+  );
   const compact = useCompact();
 
   const { dispatch } = store;
@@ -97,18 +141,29 @@ export default function Chat(props: ChatProps) {
           dict={dict}
           notice={store.notice.value}
           refocus={refocus}
-          onStart={() => dispatch({ type: "open" })}
+          onStart={() => {
+            prefs.commit();
+            dispatch({ type: "open" });
+          }}
           termsUrl={props.site?.termsUrl}
-        />
+        >
+          <InterestsField dict={dict} prefs={prefs} />
+        </IdleScreen>
       )}
       {screen === "wait" && (
         <WaitScreen
           dict={dict}
-          label={store.waitLabel}
+          label={waitLabel}
           notice={store.notice.value}
           reconnecting={phase === "reconnecting"}
           refocus={refocus}
           onRetry={() => dispatch({ type: "open" })}
+          onWiden={wait.mode.value === "nobody"
+            ? () => {
+              wait.widened();
+              dispatch({ type: "widen" });
+            }
+            : null}
           onCancel={() =>
             dispatch({ type: phase === "reconnecting" ? "cancel" : "end" })}
         />
@@ -119,6 +174,7 @@ export default function Chat(props: ChatProps) {
           lines={store.lines}
           partnerTyping={store.partnerTyping}
           closed={phase === "closed"}
+          blocked={blocked.value}
           draft={store.draft}
           pending={store.pending}
           refusal={store.refusal}
@@ -129,6 +185,7 @@ export default function Chat(props: ChatProps) {
           onSubmit={store.submit}
           onNext={() => dispatch({ type: "next" })}
           onEnd={() => dispatch({ type: "end" })}
+          onBlock={() => dispatch(prefs.block())}
           onStartAgain={() => dispatch({ type: "open" })}
         />
       )}

@@ -2,10 +2,9 @@
  * Who talks to whom. The {@linkcode Switchboard} pairs visitors first come,
  * first served, relays their frames and ends a chat when either side leaves.
  * It knows peers only as things that can be sent a text frame and closed, so
- * it runs (and is tested) without sockets. Two rules keep one address from
- * owning the queue: the pairing cap per address group (`pairing_cap.ts`)
- * and recent partners not met again (`recent_partners.ts`); both are kept
- * per instance.
+ * it runs (and is tested) without sockets. Who may meet whom (interests,
+ * language, the pairing cap, recent partners and blocks) is the
+ * {@linkcode Matchmaker}'s.
  *
  * The waiting queue and the delivery to a peer sit behind {@linkcode Backend}:
  * in memory by default, or in another process (Redis, Deno KV) so that a
@@ -14,14 +13,21 @@
  * @module
  */
 
-import type { Backend, Delivery, Match } from "./backends/backend.ts";
+import {
+  type Backend,
+  type Delivery,
+  type Match,
+  settle,
+} from "./backends/backend.ts";
 import { MemoryBackend } from "./backends/memory.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
-import { PairingCap } from "./pairing_cap.ts";
+import { ANYONE } from "./matching.ts";
+import { Matchmaker, type PairCounts } from "./matchmaker.ts";
 import { OnlinePush } from "./online_push.ts";
-import { identityOf, RecentPartners } from "./recent_partners.ts";
+import { RECENT_PARTNERS } from "./recent_partners.ts";
 import type { JoinOptions, Peer, Session } from "./session.ts";
 import {
+  BLOCKED_FRAME,
   type ClientFrame,
   CLOSE,
   type ErrorCode,
@@ -29,6 +35,7 @@ import {
   messageFrames,
   onlineFrame,
   RESPONSE_FRAME,
+  responseFrame,
   TYPING_FRAMES,
 } from "./ws/protocol.ts";
 
@@ -56,6 +63,12 @@ export interface SwitchboardOptions {
   maxPairingsPerMinute?: number;
   /** Time and timers for the cap and the recent partners. @default {SYSTEM_CLOCK} */
   clock?: Clock;
+  /** Seconds before preferences fall back to anyone. @default {10} */
+  matchFallback?: number;
+  /** Languages never fall back. @default {false} */
+  matchStrictLanguage?: boolean;
+  /** Recent partners not met again for 10 minutes. @default {3} */
+  matchRecentPartners?: number;
 }
 
 /**
@@ -75,20 +88,22 @@ export class Switchboard {
   #online: OnlinePush;
   #chats = 0;
   #closingAll = false;
-  #cap: PairingCap<Session>;
-  #recent: RecentPartners;
+  #clock: Clock;
+  #matchmaker: Matchmaker;
 
   constructor(options: SwitchboardOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
-    const clock = options.clock ?? SYSTEM_CLOCK;
-    this.#recent = new RecentPartners(clock);
-    this.#cap = new PairingCap<Session>({
-      perMinute: options.maxPairingsPerMinute ?? 0,
-      clock,
-      release: (session) => {
-        session.state = "fresh";
-        this.#enter(session);
-      },
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#matchmaker = new Matchmaker({
+      backend: this.backend,
+      clock: this.#clock,
+      maxPairingsPerMinute: options.maxPairingsPerMinute ?? 0,
+      fallbackSeconds: options.matchFallback ?? 10,
+      strictLanguage: options.matchStrictLanguage ?? false,
+      recentPartners: options.matchRecentPartners ?? RECENT_PARTNERS,
+      paired: (session, match) => this.#matched(session, match),
+      giveBack: (partner) => this.#sendTo(partner, { kind: "requeue" }),
+      error: (session, code, reason) => this.#error(session, code, reason),
     });
     this.backend.attach({
       receive: (to, delivery) => this.#receive(to, delivery),
@@ -108,6 +123,11 @@ export class Switchboard {
   /** Visitors connected to this switchboard. */
   get connected(): number {
     return this.#sessions.size;
+  }
+
+  /** Pairs made here, by how they came about (never by interest). */
+  get pairs(): Readonly<PairCounts> {
+    return this.#matchmaker.pairs;
   }
 
   /** Local visitors in a chat (each pair on this instance counts twice). */
@@ -130,6 +150,11 @@ export class Switchboard {
       waitingSince: 0,
       group: options.group ?? "",
       identity: "",
+      partnerIdentity: "",
+      prefs: ANYONE,
+      wantsCommon: false,
+      fallen: false,
+      fallback: undefined,
       unconfirmed: 0,
       present: false,
     };
@@ -142,9 +167,23 @@ export class Switchboard {
   handle(session: Session, frame: ClientFrame): void {
     switch (frame.type) {
       case "request":
-        return this.#request(session, frame.token);
+        if (session.state !== "fresh") {
+          return this.#error(
+            session,
+            "already_requested",
+            "request already sent",
+          );
+        }
+        return this.#matchmaker.request(session, frame);
       case "presence":
         return this.#presence(session);
+      case "widen":
+        return this.#matchmaker.widen(session);
+      case "block":
+        if (!this.#matchmaker.block(session, frame.token)) {
+          return this.#error(session, "nothing_to_block", "nobody to block");
+        }
+        return session.peer.send(BLOCKED_FRAME);
       case "message": {
         if (!this.#requirePartner(session)) return;
         this.stats.messagesRelayed++;
@@ -166,9 +205,9 @@ export class Switchboard {
     const { state, partner } = session;
     session.state = "gone";
     this.#sessions.delete(session.id);
-    if (state === "parked") this.#cap.unpark(session.group, session);
+    this.#matchmaker.leave(session, state);
     if (state === "waiting") {
-      void this.#settle(this.backend.unqueue(session.id));
+      void settle(this.backend.unqueue(session.id));
     }
     if (state === "chat") {
       this.#chats--;
@@ -193,7 +232,7 @@ export class Switchboard {
   /** Stops the online timer and the cap's; call when the server stops. */
   dispose(): void {
     this.#online.dispose();
-    this.#cap.dispose();
+    this.#matchmaker.dispose();
   }
 
   /** Visits every local session (for broadcasts and shutdown). */
@@ -225,73 +264,32 @@ export class Switchboard {
     session.peer.send(onlineFrame(this.online));
   }
 
-  #request(session: Session, token?: string): void {
-    if (session.state !== "fresh") {
-      return this.#error(session, "already_requested", "request already sent");
-    }
-    session.identity = identityOf(token, session.group);
-    session.waitingSince = Date.now();
-    if (this.#cap.admit(session.group, session)) this.#enter(session);
-    else session.state = "parked";
-  }
-
-  /** Asks the backend for a partner: the request is past the cap. */
-  #enter(session: Session): void {
-    session.state = "matching";
-    let result: Match | null | Promise<Match | null>;
-    try {
-      result = this.backend.match(session.id, {
-        identity: session.identity,
-        avoid: this.#recent.avoid(session.identity),
-      });
-    } catch {
-      return this.#unavailable(session);
-    }
-    if (result instanceof Promise) {
-      result.then(
-        (partner) => this.#matched(session, partner),
-        () => this.#unavailable(session),
-      );
-    } else {
-      this.#matched(session, result);
-    }
-  }
-
-  #unavailable(session: Session): void {
-    if (session.state !== "matching") return;
-    session.state = "fresh";
-    this.#error(session, "unavailable", "pairing is unavailable, try again");
-  }
-
-  #matched(session: Session, match: Match | null): void {
-    if (session.state === "gone") {
-      // Left while the backend was answering: give the match back.
-      if (match !== null) this.#sendTo(match.partner, { kind: "requeue" });
-      else void this.#settle(this.backend.unqueue(session.id));
-      return;
-    }
-    // Already paired by another instance while our answer was on its way.
-    if (session.state !== "matching") return;
-    if (match === null) {
-      session.state = "waiting";
-      return;
-    }
+  /** The matchmaker found `session` a waiting partner: both are told. */
+  #matched(session: Session, match: Match): void {
     this.stats.pairsMade++;
-    this.#recent.remember(session.identity, match.identity);
-    this.#pair(session, match.partner);
+    const common = this.#matchmaker.met(
+      session,
+      match.identity,
+      match.interests,
+    );
+    this.#matchmaker.count(session, match, common);
+    this.#pair(session, match.partner, common);
     this.#sendTo(match.partner, {
       kind: "paired",
       partner: session.id,
       identity: session.identity,
+      interests: session.prefs.interests,
     });
   }
 
-  #pair(session: Session, partner: string): void {
+  #pair(session: Session, partner: string, common: readonly string[]): void {
     session.state = "chat";
     session.partner = partner;
     this.#chats++;
-    this.stats.onPaired?.((Date.now() - session.waitingSince) / 1000);
-    session.peer.send(RESPONSE_FRAME);
+    this.stats.onPaired?.((this.#clock.now() - session.waitingSince) / 1000);
+    session.peer.send(
+      session.wantsCommon ? responseFrame(common) : RESPONSE_FRAME,
+    );
     session.peer.send(onlineFrame(this.online));
   }
 
@@ -366,8 +364,15 @@ export class Switchboard {
         if (session.state !== "waiting" && session.state !== "matching") {
           return this.#sendTo(delivery.partner, { kind: "left", partner: to });
         }
-        this.#recent.remember(session.identity, delivery.identity ?? "");
-        return this.#pair(session, delivery.partner);
+        return this.#pair(
+          session,
+          delivery.partner,
+          this.#matchmaker.met(
+            session,
+            delivery.identity ?? "",
+            delivery.interests ?? [],
+          ),
+        );
       case "left":
         if (this.#closingAll) return;
         if (session.state === "chat" && session.partner === delivery.partner) {
@@ -376,7 +381,7 @@ export class Switchboard {
         return;
       case "requeue":
         // Not the visitor's doing: it keeps its place in the cap's count.
-        if (session.state === "waiting") this.#enter(session);
+        if (session.state === "waiting") this.#matchmaker.requeue(session);
         return;
       case "lost":
         if (session.state === "chat") {
@@ -387,14 +392,6 @@ export class Switchboard {
           session.peer.close(CLOSE.backend.code, CLOSE.backend.reason);
         }
         return;
-    }
-  }
-
-  async #settle(result: void | Promise<void>): Promise<void> {
-    try {
-      await result;
-    } catch {
-      // The backend is down; its own liveness sweep drops stale waiters.
     }
   }
 }

@@ -39,6 +39,9 @@ export async function createState(
   const switchboard = new Switchboard({
     backend,
     maxPairingsPerMinute: config.maxPairingsPerMinute,
+    matchFallback: config.matchFallback,
+    matchStrictLanguage: config.matchStrictLanguage,
+    matchRecentPartners: config.matchRecentPartners,
   });
   switchboard.stats.onPaired = (seconds) => metrics.observeWait(seconds);
   return {

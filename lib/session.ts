@@ -1,3 +1,5 @@
+import type { Preferences } from "./matching.ts";
+
 /**
  * A visitor as the switchboard sees it: a peer it can send frames to and
  * close, and where that visitor is in its one conversation.
@@ -41,6 +43,16 @@ export interface Session {
    * from its browser token, else its group (`""`: nobody, never avoided).
    */
   identity: string;
+  /** Its partner's identity during a chat, for a block (`""`: none). */
+  partnerIdentity: string;
+  /** What it asked for; the widget's bare request asks for anyone. */
+  prefs: Preferences;
+  /** Its request carried `interests`: the response says what is shared. */
+  wantsCommon: boolean;
+  /** Its preferences fell back: it waits for anyone now. */
+  fallen: boolean;
+  /** The timer that makes its preferences fall back, while it waits. */
+  fallback: unknown;
   /** Lines sent to a partner elsewhere that the backend has not yet taken. */
   unconfirmed: number;
   /**

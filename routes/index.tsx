@@ -25,6 +25,8 @@ interface Data {
   maxMessageLength: number;
   /** The site owner's look. */
   site: SiteLook;
+  /** The server's `MATCH_FALLBACK`, for the wait for a shared interest. */
+  matchFallback: number;
 }
 
 export const handler = {
@@ -40,6 +42,7 @@ export const handler = {
       online: state.switchboard.online,
       maxMessageLength: state.config.maxMessageLength,
       site: siteLook(state.config),
+      matchFallback: state.config.matchFallback,
     });
     if (isLang(asked)) res.headers.append("Set-Cookie", langCookie(lang));
     res.headers.set("Vary", "Accept-Language, Cookie");
@@ -63,6 +66,7 @@ export default function Home({ data }: PageProps<Data>) {
         online={data.online}
         wsPath="/ws"
         maxMessageLength={data.maxMessageLength}
+        matchFallback={data.matchFallback}
         site={{
           name: site.name,
           logoUrl: site.logoUrl,

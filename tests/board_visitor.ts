@@ -8,6 +8,7 @@
 
 import type { Switchboard } from "../lib/pairing.ts";
 import type { JoinOptions, Session } from "../lib/session.ts";
+import type { RequestFrame } from "../lib/ws/protocol.ts";
 
 /** A visitor: what it was sent and how it was closed. */
 export class Visitor {
@@ -29,8 +30,9 @@ export class Visitor {
     }, options);
   }
 
-  request(token?: string): void {
-    this.board.handle(this.session, { type: "request", token });
+  /** Asks for a partner, with what a request may carry (normalised). */
+  request(asked: Omit<RequestFrame, "type"> = {}): void {
+    this.board.handle(this.session, { type: "request", ...asked });
   }
 
   say(message: string): void {
@@ -39,6 +41,11 @@ export class Visitor {
 
   get paired(): boolean {
     return this.frames.some((f) => f.type === "response");
+  }
+
+  /** The `response` frames it was sent (one, once paired). */
+  responses(): Record<string, unknown>[] {
+    return this.frames.filter((f) => f.type === "response");
   }
 
   /** Messages received from the partner. */

@@ -2,7 +2,8 @@
  * The process-level acceptance of the shared backends: three server
  * processes on one Redis, real WebSocket clients, an instance killed with
  * SIGKILL, and Redis stopped and started again under them; and two server
- * processes on one Deno KV file.
+ * processes on one Deno KV file. On both, two clients of two processes who
+ * share an interest are paired and told so.
  *
  * @module
  */
@@ -43,6 +44,35 @@ async function partners(clients: TestClient[]): Promise<number[]> {
   );
 }
 
+/**
+ * A plain client asks on `second`, then one on `first` and one on
+ * `second` ask for music: those two are paired, whatever the order their
+ * requests reach the store in, and each is told they share "music" (as
+ * normalised); the plain one is not taken. All three are closed after.
+ */
+async function musicLovers(first: string, second: string): Promise<void> {
+  const plain = await TestClient.open(second);
+  const a = await TestClient.open(first);
+  const b = await TestClient.open(second);
+  try {
+    plain.send({ type: "request", lang: "en" });
+    a.send({ type: "request", interests: ["  Music"], lang: "en-GB" });
+    b.send({ type: "request", interests: ["film", "music"], lang: "en" });
+    const [ra, rb] = await Promise.all([
+      a.next("response", 10_000),
+      b.next("response", 10_000),
+    ]);
+    assert.deepEqual(ra.common, ["music"]);
+    assert.deepEqual(rb.common, ["music"]);
+    a.send({ type: "message", message: "which band?" });
+    assert.equal(await heard(b), "which band?");
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(plain.pending("response"), [], "the plain one waits");
+  } finally {
+    await Promise.all([plain, a, b].map((c) => c.close()));
+  }
+}
+
 Deno.test({
   name: "three server processes on one Redis: pairs, crash, outage",
   ignore: !HAS_REDIS,
@@ -80,6 +110,11 @@ Deno.test({
         assert.equal(pairs.size, 150);
         assert.ok(cross > 0, "some pairs span instances");
       });
+
+      await t.step(
+        "two who share an interest on two instances are told so",
+        () => musicLovers(servers[0].wsUrl, servers[1].wsUrl),
+      );
 
       await t.step(
         "kill -9 one instance: partners closed 4000 in 5 s",
@@ -164,7 +199,7 @@ Deno.test({
   },
 });
 
-Deno.test("two server processes on one Deno KV file pair and relay", async () => {
+Deno.test("two server processes on one Deno KV file pair, by interest too, and relay", async () => {
   const dir = await Deno.makeTempDir({ prefix: "strangers-kv-" });
   const servers = await Promise.all(
     [0, 1].map(() => startInstance(["--kv-path", `${dir}/chat.db`])),
@@ -186,6 +221,7 @@ Deno.test("two server processes on one Deno KV file pair and relay", async () =>
     assert.equal(await heard(a), "from the second");
     await a.close();
     assert.equal((await b.closed).code, 4000);
+    await musicLovers(servers[0].wsUrl, servers[1].wsUrl);
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await Promise.all(servers.map((s) => s.stop()));

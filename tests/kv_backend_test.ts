@@ -1,23 +1,59 @@
 /**
  * The Deno KV backend at the switchboard level: switchboards with their own
- * handles on one KV file stand for processes sharing it.
+ * handles on one KV file stand for processes sharing it. Its `match` is
+ * also called directly, against the contract and the memory backend, with
+ * the queue's keys read back from the file.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { KvBackend } from "../lib/backends/kv.ts";
-import { breakUp, clusterTest, pair, type Store } from "./backend_fixture.ts";
+import { LOOK } from "../lib/backends/kv_queue.ts";
+import {
+  breakUp,
+  churn,
+  clusterTest,
+  crowdWithInterests,
+  deadWaiterDropped,
+  interestsAcrossInstances,
+  matchContract,
+  pair,
+  sameAsMemory,
+  type Store,
+} from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
 import { until } from "./support/wait.ts";
 
+/** A KV file the instances share, and where it is. */
+interface KvStore extends Store<KvBackend> {
+  path: string;
+}
+
 /** A fresh KV file in a directory of its own. */
-async function kvStore(): Promise<Store<KvBackend>> {
+async function kvStore(): Promise<KvStore> {
   const dir = await Deno.makeTempDir();
+  const path = `${dir}/kv.sqlite`;
   return {
-    open: () => KvBackend.open(`${dir}/kv.sqlite`),
+    path,
+    open: () => KvBackend.open(path),
     remove: () => Deno.remove(dir, { recursive: true }),
   };
+}
+
+/** The queue's keys in the file, but its version, as `q/k/…` text. */
+async function leftovers(store: KvStore): Promise<string[]> {
+  const kv = await Deno.openKv(store.path);
+  try {
+    const keys: string[] = [];
+    for await (const entry of kv.list({ prefix: ["q"] })) {
+      const key = entry.key.map(String).join("/");
+      if (key !== "q/v") keys.push(key);
+    }
+    return keys;
+  } finally {
+    kv.close();
+  }
 }
 
 clusterTest(
@@ -121,4 +157,60 @@ clusterTest(
     assert.equal(mine().length, 0, "not before the write");
     await until(() => mine().length === 1 && b.heard().length === 1);
   },
+);
+
+clusterTest(
+  "KvBackend.match() keeps the contract: keys, tiers, again, avoid, look",
+  { store: kvStore, instances: 2 },
+  async (c, t) => {
+    await matchContract(t, c.backends, {
+      scan: LOOK,
+      leftovers: () => leftovers(c.store),
+    });
+  },
+);
+
+clusterTest(
+  "KvBackend.match() answers as MemoryBackend does, request by request",
+  { store: kvStore, instances: 3 },
+  async (c) => {
+    await sameAsMemory(c.backends, 14);
+    assert.deepEqual(await leftovers(c.store), []);
+  },
+);
+
+clusterTest(
+  "KvBackend pairs by interest across instances and tells both what they share",
+  { store: kvStore, instances: 2 },
+  interestsAcrossInstances,
+);
+
+clusterTest(
+  "KvBackend pairs 300 visitors with random interests on 3 instances, each once",
+  { store: kvStore, instances: 3, board: { matchFallback: 1 } },
+  (c) => crowdWithInterests(c, 300, 0x5eed, 25_000),
+);
+
+clusterTest(
+  "KvBackend keeps no key of 2,000 interests churned through its queue",
+  { store: kvStore, instances: 2 },
+  async (c) => {
+    const staying = await churn(c.backends, 2000);
+    const keys = await leftovers(c.store);
+    // A ticket and two entries (`i:en:…`, `i:?:…`) for each who stays.
+    assert.equal(keys.length, staying.length * 3);
+    for (const id of staying) {
+      const [instance, local] = id.split(":");
+      assert.ok(keys.includes(`q/t/${instance}/${local}`));
+    }
+    // Those who stay leave every key with their instance.
+    await c.backends[1].close();
+    assert.deepEqual(await leftovers(c.store), []);
+  },
+);
+
+clusterTest(
+  "KvBackend.match() drops the waiters of a dead instance it meets",
+  { store: kvStore, instances: 2 },
+  (c) => deadWaiterDropped(c.backends, () => leftovers(c.store)),
 );

@@ -26,6 +26,12 @@ interface Rule {
 const startsWithAny = (prefixes: string[]) => (to: string) =>
   prefixes.some((p) => to.startsWith(p));
 
+/**
+ * The wire protocol, shared by the browser and the server: frame
+ * validation, and the interests as both sides normalise them (pure).
+ */
+const WIRE_PROTOCOL = ["lib/ws/protocol.ts", "lib/ws/interests.ts"];
+
 const RULES: Rule[] = [
   {
     dir: "lib/web/",
@@ -40,7 +46,7 @@ const RULES: Rule[] = [
     forbidden: (to) =>
       to.startsWith("node:") || to.startsWith("npm:@redis") ||
       (!to.startsWith("npm:") && !to.startsWith("lib/ui/") &&
-        to !== "lib/ws/protocol.ts"),
+        !WIRE_PROTOCOL.includes(to)),
     why: "lib/ui runs in the browser: only lib/ui and the wire protocol",
   },
   {
@@ -147,6 +153,7 @@ Deno.test("the import graph keeps the layers of lib/", async (t) => {
     assert.ok(has("routes/ws.ts", "lib/ws/connection.ts"));
     assert.ok(has("lib/pairing.ts", "lib/ws/protocol.ts"));
     assert.ok(edges.some((e) => e.from.startsWith("lib/ui/")));
+    assert.ok(has("lib/ui/interest_chips.ts", "lib/ws/interests.ts"));
   });
   await t.step("no layer imports what its rule forbids", () => {
     assert.deepEqual(violations(edges), []);
@@ -157,6 +164,7 @@ Deno.test("the import graph keeps the layers of lib/", async (t) => {
       { from: "lib/web/render.tsx", to: "manifest.ts" },
       { from: "lib/ui/i18n.ts", to: "lib/ops/config.ts" },
       { from: "lib/ui/reconnect.ts", to: "node:fs" },
+      { from: "lib/ui/preferences.ts", to: "lib/ws/connection.ts" },
       { from: "lib/backends/memory.ts", to: "lib/ws/protocol.ts" },
       { from: "lib/pairing.ts", to: "lib/ops/log.ts" },
     ];

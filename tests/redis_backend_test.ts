@@ -1,14 +1,30 @@
 /**
  * The Redis backend at the switchboard level: several switchboards in one
  * process stand for several instances, each with its own connections to one
- * real `redis-server`, and peers are plain objects that record frames.
+ * real `redis-server`, and peers are plain objects that record frames. Its
+ * `match` is also called directly, against the contract and the memory
+ * backend, with the keys it leaves in Redis read back.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { RedisBackend } from "../lib/backends/redis.ts";
-import { breakUp, clusterTest, pair, type Store } from "./backend_fixture.ts";
+import { MATCH_SCAN } from "../lib/backends/redis_scripts.ts";
+import { matchTicket } from "../lib/matching.ts";
+import {
+  breakUp,
+  churn,
+  type Cluster,
+  clusterTest,
+  crowdWithInterests,
+  deadWaiterDropped,
+  interestsAcrossInstances,
+  matchContract,
+  pair,
+  sameAsMemory,
+  type Store,
+} from "./backend_fixture.ts";
 import { Visitor } from "./board_visitor.ts";
 import {
   HAS_REDIS,
@@ -33,6 +49,23 @@ async function redisStore(): Promise<RedisStore> {
 }
 
 const REDIS = { store: redisStore, ignore: !HAS_REDIS };
+
+/** Every key of the default prefix, sorted. */
+async function redisKeys(port: number): Promise<string[]> {
+  const json = await redisCommand(
+    port,
+    `EVAL "return cjson.encode(redis.call('KEYS', 'strangers:*'))" 0`,
+  );
+  // cjson writes an empty list as `{}`.
+  const keys = JSON.parse(json);
+  return Array.isArray(keys) ? keys.sort() : [];
+}
+
+/** The keys of the queue in Redis: all but the instances' liveness and counts. */
+async function leftovers(c: Cluster<RedisStore>): Promise<string[]> {
+  const fixed = /^strangers:(alive:[0-9a-z]+|online)$/;
+  return (await redisKeys(c.store.redis.port)).filter((k) => !fixed.test(k));
+}
 
 clusterTest(
   "RedisBackend pairs visitors of two instances and relays both ways",
@@ -354,4 +387,95 @@ clusterTest(
       Deno.kill(pid, "SIGCONT");
     }
   },
+);
+
+clusterTest(
+  "RedisBackend.match() keeps the contract: keys, tiers, again, avoid, look",
+  { ...REDIS, instances: 2 },
+  async (c, t) => {
+    await matchContract(t, c.backends, {
+      scan: MATCH_SCAN,
+      leftovers: () => leftovers(c),
+    });
+  },
+);
+
+clusterTest(
+  "RedisBackend.match() answers as MemoryBackend does, request by request",
+  { ...REDIS, instances: 3 },
+  async (c) => {
+    await sameAsMemory(c.backends, 14);
+    assert.deepEqual(await leftovers(c), []);
+  },
+);
+
+clusterTest(
+  "RedisBackend pairs by interest across instances and tells both what they share",
+  { ...REDIS, instances: 2 },
+  interestsAcrossInstances,
+);
+
+clusterTest(
+  "RedisBackend pairs 300 visitors with random interests on 3 instances, each once",
+  { ...REDIS, instances: 3, board: { matchFallback: 1 } },
+  (c) => crowdWithInterests(c, 300, 0x5eed),
+);
+
+clusterTest(
+  "RedisBackend keeps no key of 2,000 interests churned through its queue",
+  { ...REDIS, instances: 2 },
+  async (c) => {
+    const staying = await churn(c.backends, 2000);
+    const instance = c.backends[1].instance;
+    assert.deepEqual(
+      await leftovers(c),
+      [
+        ...staying.flatMap((id) => {
+          const interest = `x${id.slice(id.indexOf(":w") + 2)}`;
+          return [
+            `strangers:k:i:?:${interest}`,
+            `strangers:k:i:en:${interest}`,
+          ];
+        }),
+        "strangers:tickets",
+        `strangers:waiters:${instance}`,
+      ].sort(),
+      "only those who stay",
+    );
+    // Those who stay leave every key with their instance.
+    await c.backends[1].close();
+    assert.deepEqual(await leftovers(c), []);
+  },
+);
+
+clusterTest(
+  "RedisBackend drops a dead instance's waiters from every key they are listed under",
+  { ...REDIS, instances: 2 },
+  async (c) => {
+    const dying = c.backends[1];
+    let since = Date.now();
+    for (let i = 0; i < 20; i++) {
+      // They avoid each other, so that all wait under the key they share.
+      const ticket = matchTicket(
+        { identity: "D", avoid: ["D"], since: ++since },
+        { interests: [`y${i}`, "shared"], lang: "de", strict: false },
+      );
+      assert.equal(await dying.match(`${dying.idPrefix}${i}`, ticket), null);
+    }
+    // Two keys of its own each, two shared, the tickets and the waiter set.
+    assert.equal((await leftovers(c)).length, 20 * 2 + 2 + 2);
+    dying.abandon();
+    // Nothing is left once the survivor's heartbeat finds it dead.
+    const start = Date.now();
+    while ((await leftovers(c)).length > 0) {
+      assert.ok(Date.now() - start < 6000, "dropped within 6 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  },
+);
+
+clusterTest(
+  "RedisBackend.match() drops the waiters of a dead instance it meets",
+  { ...REDIS, instances: 2 },
+  (c) => deadWaiterDropped(c.backends, () => leftovers(c)),
 );

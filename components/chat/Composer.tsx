@@ -1,8 +1,8 @@
 /**
  * The message form under the log: the message box (never locked: our lines
  * show in the log as pending until the server echoes them), Send, the
- * character counter near the limit, why a line came back, Next and End
- * conversation.
+ * character counter near the limit, why a line came back, Next, Block
+ * and End conversation.
  *
  * Keys: on a keyboard Enter sends and Shift+Enter makes a new line; on a
  * phone Enter makes a new line and Send sends; Ctrl+Enter (⌘+Enter) always
@@ -42,6 +42,35 @@ export interface ComposerProps {
   onNext(): void;
   /** End conversation was pressed. */
   onEnd(): void;
+  /** Block was pressed: never this stranger again, and end. */
+  onBlock(): void;
+}
+
+/** Props of {@linkcode BlockButton}. */
+export interface BlockButtonProps {
+  /** Texts in the UI language. */
+  dict: Dictionary;
+  /** Block was pressed. */
+  onBlock(): void;
+}
+
+/**
+ * Block: its name says what it does; on a phone it shows as a sign (its
+ * label stays for screen readers), so that Next and End keep their room.
+ */
+export function BlockButton({ dict, onBlock }: BlockButtonProps) {
+  return (
+    <button
+      type="button"
+      class="button block"
+      aria-label={dict.blockLabel}
+      title={dict.blockLabel}
+      onClick={onBlock}
+    >
+      <span class="block-sign" aria-hidden="true" />
+      <span class="label">{dict.block}</span>
+    </button>
+  );
 }
 
 /** Whether a key press in the message box sends the line. */
@@ -117,6 +146,7 @@ export function Composer(props: ComposerProps) {
         <button type="button" class="button" onClick={props.onNext}>
           {dict.next}
         </button>
+        <BlockButton dict={dict} onBlock={props.onBlock} />
         <button type="button" class="button danger" onClick={props.onEnd}>
           {dict.end}
         </button>

@@ -1,7 +1,7 @@
 /**
  * The conversation screen: the log (following new lines while the reader is
  * at the bottom), the partner's typing indicator, and the composer or, once
- * the chat is closed, Start again.
+ * the chat is closed, Start again (and Block, until the stranger is).
  *
  * @module
  */
@@ -10,7 +10,7 @@ import type { ReadonlySignal } from "@preact/signals";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { LogLine } from "../../lib/ui/chat_store.ts";
 import { focusLost } from "../../lib/ui/focus.ts";
-import { Composer, type ComposerProps } from "./Composer.tsx";
+import { BlockButton, Composer, type ComposerProps } from "./Composer.tsx";
 import { continuesGroup, LogItem } from "./LogItem.tsx";
 
 /** Props of {@linkcode Conversation}: the composer's, and the log's. */
@@ -21,6 +21,8 @@ export interface ConversationProps extends ComposerProps {
   partnerTyping: ReadonlySignal<boolean>;
   /** The chat ended: show Start again instead of the composer. */
   closed: boolean;
+  /** The server took a block of this stranger: Block is done. */
+  blocked: boolean;
   /** Start again was pressed. */
   onStartAgain(): void;
 }
@@ -89,6 +91,9 @@ export function Conversation(props: ConversationProps) {
             >
               {dict.startAgain}
             </button>
+            {!props.blocked && (
+              <BlockButton dict={dict} onBlock={props.onBlock} />
+            )}
           </div>
         )
         : <Composer {...props} />}

@@ -1,10 +1,12 @@
 /**
- * The idle screen: a headline, one primary action (Start), how it works in
- * three steps, the last notice if any, and the site's terms link.
+ * The idle screen: a headline, what to talk about (the interests field,
+ * passed in), one primary action (Start), how it works in three steps, the
+ * last notice if any, and the site's terms link.
  *
  * @module
  */
 
+import type { ComponentChildren } from "preact";
 import { useRef } from "preact/hooks";
 import type { Notice } from "../../lib/ui/chat_machine.ts";
 import { useFocusOnShow } from "../../lib/ui/focus.ts";
@@ -23,11 +25,13 @@ export interface IdleScreenProps {
   onStart(): void;
   /** The site's terms and privacy page, if it has one. */
   termsUrl?: string;
+  /** Fields above Start (the interests). */
+  children?: ComponentChildren;
 }
 
 /** Welcome and Start. */
 export function IdleScreen(
-  { dict, notice, refocus, onStart, termsUrl }: IdleScreenProps,
+  { dict, notice, refocus, onStart, termsUrl, children }: IdleScreenProps,
 ) {
   const startRef = useRef<HTMLButtonElement>(null);
   useFocusOnShow(startRef, refocus);
@@ -38,6 +42,7 @@ export function IdleScreen(
         <h1>{dict.welcomeTitle}</h1>
         <p class="lead">{dict.lead}</p>
         {notice && <NoticeAlert dict={dict} notice={notice} />}
+        {children}
         <button
           ref={startRef}
           type="button"

@@ -6,7 +6,12 @@
  */
 
 import type { LogLine } from "../../lib/ui/chat_store.ts";
-import { closeText, type Dictionary, errorText } from "../../lib/ui/i18n.ts";
+import {
+  closeText,
+  commonText,
+  type Dictionary,
+  errorText,
+} from "../../lib/ui/i18n.ts";
 
 /** Props of {@linkcode LogItem}. */
 export interface LogItemProps {
@@ -46,6 +51,8 @@ function lineText(dict: Dictionary, line: LogLine): string {
       return line.text;
     case "system":
       return dict[line.key];
+    case "common":
+      return commonText(dict, line.common);
     case "close":
       return closeText(dict, line.code);
     case "error":

@@ -1,6 +1,7 @@
 /**
- * The wait screen: connecting, waiting for a partner or reconnecting, with
- * Cancel (and Retry now while reconnecting).
+ * The wait screen: connecting, waiting for a partner (or for someone who
+ * shares an interest) or reconnecting, with Cancel (and Retry now while
+ * reconnecting, Talk to anyone when nobody shares the interests).
  *
  * @module
  */
@@ -26,6 +27,8 @@ export interface WaitScreenProps {
   refocus: boolean;
   /** Retry now was pressed. */
   onRetry(): void;
+  /** Talk to anyone was pressed; `null` hides the button. */
+  onWiden?: (() => void) | null;
   /** Cancel was pressed. */
   onCancel(): void;
 }
@@ -42,6 +45,11 @@ export function WaitScreen(props: WaitScreenProps) {
       <p class="state" role="status">{props.label}</p>
       {notice && <NoticeAlert dict={dict} notice={notice} />}
       <div class="actions">
+        {props.onWiden && (
+          <button type="button" class="button primary" onClick={props.onWiden}>
+            {dict.talkToAnyone}
+          </button>
+        )}
         {reconnecting && (
           <button type="button" class="button primary" onClick={props.onRetry}>
             {dict.retryNow}

@@ -14,9 +14,15 @@
 export type Delivery =
   /**
    * You were paired with `partner` (sent to the waiter that was matched),
-   * whose {@linkcode MatchTicket.identity} is `identity` (absent: none).
+   * whose {@linkcode MatchTicket.identity} is `identity` (absent: none)
+   * and who asked for `interests` (absent: none).
    */
-  | { kind: "paired"; partner: string; identity?: string }
+  | {
+    kind: "paired";
+    partner: string;
+    identity?: string;
+    interests?: readonly string[];
+  }
   /** Send this text frame to the peer. */
   | { kind: "frame"; frame: string }
   /** Your partner left: close with 4000. */
@@ -27,9 +33,10 @@ export type Delivery =
   | { kind: "lost" };
 
 /**
- * What a request brings to matching besides its id: who the requester is
- * and whom it must not meet again. The backend keeps it with a waiter, so
- * that the rule holds from both sides.
+ * What a request brings to matching besides its id: who the requester is,
+ * whom it must not meet again, and the keys it looks under and is listed
+ * under (`matching.ts`). The backend keeps it with a waiter, so that the
+ * avoid rule holds from both sides.
  */
 export interface MatchTicket {
   /**
@@ -37,24 +44,49 @@ export interface MatchTicket {
    * token or of its address group); `""` for none, which nobody avoids.
    */
   identity: string;
-  /** Identities this visitor must not be paired with (a few at most). */
+  /** Identities this visitor must not be paired with (a few dozen at most). */
   avoid: readonly string[];
+  /** Its interests, handed to the partner it is paired with. */
+  interests: readonly string[];
+  /** Its language (`*`: none given), for the partner's pair count. */
+  lang: string;
+  /** Keys to look under, in tiers: the first tier with a waiter wins. */
+  look: readonly (readonly string[])[];
+  /** Keys it is listed under while it waits. */
+  list: readonly string[];
+  /**
+   * When it asked (ms since the epoch): the longest waiter is the one with
+   * the smallest `since`, which a waiter keeps when it falls back.
+   */
+  since: number;
 }
 
 /**
  * Whether a requester with `ticket` may meet a waiter queued with `waiter`:
  * neither names the other in its avoid list. Empty identities never clash.
  */
-export function compatible(ticket: MatchTicket, waiter: MatchTicket): boolean {
+export function compatible(
+  ticket: Pick<MatchTicket, "identity" | "avoid">,
+  waiter: Pick<MatchTicket, "identity" | "avoid">,
+): boolean {
   return !(waiter.identity !== "" && ticket.avoid.includes(waiter.identity)) &&
     !(ticket.identity !== "" && waiter.avoid.includes(ticket.identity));
 }
 
-/** A waiter taken by {@linkcode Backend.match}: its id and identity. */
+/** A waiter taken by {@linkcode Backend.match}: who, and what it asked for. */
 export interface Match {
   partner: string;
   identity: string;
+  interests: readonly string[];
+  lang: string;
 }
+
+/**
+ * What {@linkcode Backend.match} answers: a partner, `null` (queued), or,
+ * for a match `again`, `"taken"`: the caller was no longer queued (someone
+ * took it, and their `paired` is on its way, or it left).
+ */
+export type MatchResult = Match | null | "taken";
 
 /** What a backend is attached to: the switchboard of this instance. */
 export interface BackendHost {
@@ -79,16 +111,26 @@ export interface Backend {
    */
   readonly shared: boolean;
   /**
-   * Atomically takes the oldest waiter that `ticket` allows (never `id`
-   * itself) and returns it, or queues `id` with `ticket` and returns `null`.
-   * A waiter is returned at most once.
+   * Atomically takes the waiter with the smallest `since` listed under a
+   * key of the first tier of `ticket.look` that has one (never `id`
+   * itself) and returns it, or queues `id` under `ticket.list` and returns
+   * `null`. A waiter is returned at most once, and leaves every key it was
+   * listed under.
    *
    * A waiter is skipped, and stays queued, when its identity is in
    * `ticket.avoid` or `ticket.identity` is in the avoid list it was queued
-   * with (empty identities never match). The look for an allowed waiter is
-   * bounded (a few dozen from the head): past it, `id` is queued.
+   * with (empty identities never match). The look under each key is
+   * bounded (a few dozen from its head): past it, that key has nobody.
+   *
+   * `again`: `id` is queued already (its preferences fell back): it leaves
+   * its old keys and matches anew; if it is no longer queued, nothing
+   * changes and the answer is `"taken"`.
    */
-  match(id: string, ticket?: MatchTicket): Match | null | Promise<Match | null>;
+  match(
+    id: string,
+    ticket: MatchTicket,
+    again?: boolean,
+  ): MatchResult | Promise<MatchResult>;
   /** Takes `id` out of the queue if it is there. O(1). */
   unqueue(id: string): void | Promise<void>;
   /**
@@ -108,4 +150,16 @@ export interface Backend {
   readonly idPrefix: string;
   /** Releases timers and connections. */
   close(): void | Promise<void>;
+}
+
+/**
+ * Waits out a backend call whose failure needs no answer: the backend is
+ * down, and its own liveness sweep drops stale waiters.
+ */
+export async function settle(result: void | Promise<void>): Promise<void> {
+  try {
+    await result;
+  } catch {
+    // Nothing to do: see above.
+  }
 }

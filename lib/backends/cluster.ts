@@ -12,7 +12,7 @@ import type {
   Backend,
   BackendHost,
   Delivery,
-  Match,
+  MatchResult,
   MatchTicket,
 } from "./backend.ts";
 
@@ -89,7 +89,11 @@ export abstract class ClusterBackend implements Backend {
   /** Local peers in the shared queue. */
   #waiting = new Set<string>();
 
-  abstract match(id: string, ticket?: MatchTicket): Promise<Match | null>;
+  abstract match(
+    id: string,
+    ticket: MatchTicket,
+    again?: boolean,
+  ): Promise<MatchResult>;
   abstract unqueue(id: string): Promise<void>;
   abstract deliver(to: string, delivery: Delivery): void | Promise<boolean>;
   abstract close(): Promise<void>;
@@ -128,10 +132,18 @@ export abstract class ClusterBackend implements Backend {
     return instances;
   }
 
-  /** Records a match: `id` now waits (`partner` null), or `partner` is taken. */
-  protected matched(id: string, partner: string | null): void {
-    if (partner === null) this.#waiting.add(id);
-    else this.#waiting.delete(partner);
+  /**
+   * Records a match of `id`: it waits now (`null`), or it and its partner
+   * wait no more. `"taken"` changes nothing: the `paired` on its way ends
+   * its wait, or it has left.
+   */
+  protected matched(id: string, result: MatchResult): void {
+    if (result === null) {
+      this.#waiting.add(id);
+    } else if (result !== "taken") {
+      this.#waiting.delete(id);
+      this.#waiting.delete(result.partner);
+    }
   }
 
   /** Records that `id` left the queue. */
@@ -211,12 +223,18 @@ export abstract class ClusterBackend implements Backend {
   }
 
   /** Gives back what a match we no longer trust took from the queue. */
-  protected undo(id: string, partner: string | null): void {
-    if (partner === null) {
+  protected undo(id: string, result: MatchResult): void {
+    if (result === "taken") return;
+    if (result === null) {
       // No delivery rides on this: if `id` stays queued, whoever is matched
       // with it later hears `left`, since the switchboard no longer waits.
       this.unqueue(id).catch(() => {});
-    } else if (partner.startsWith(this.idPrefix)) {
+      return;
+    }
+    // A match `again` took `id` out of the queue too.
+    this.#waiting.delete(id);
+    const { partner } = result;
+    if (partner.startsWith(this.idPrefix)) {
       this.#waiting.delete(partner);
       this.#host.receive(partner, { kind: "requeue" });
     } else {

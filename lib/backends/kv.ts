@@ -3,8 +3,10 @@
  * The Deno KV backend: pairs visitors across processes that share one KV
  * database (a local SQLite file, or Deno Deploy's KV). Needs `--unstable-kv`.
  *
- * - The queue ({@linkcode KvQueue}) is checked and bumped atomically with
- *   every change, so concurrent matches serialize.
+ * - The queue ({@linkcode KvQueue}) lists each waiter under its matching
+ *   keys (`matching.ts`), so a match reads the heads of a few keys; its
+ *   version is checked and bumped atomically with every change, so
+ *   concurrent matches serialize.
  * - Each instance has an inbox `["m", instance, time, sender, seq]`. Senders
  *   write batches in order; the owner reads its inbox in key order and
  *   deletes what it handled. It wakes on `kv.watch` of `["n", instance]`
@@ -21,9 +23,9 @@
  * @module
  */
 
-import { type Delivery, type Match, type MatchTicket } from "./backend.ts";
+import type { Delivery, MatchResult, MatchTicket } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
-import { isBusy, KvQueue, NO_TICKET, retry } from "./kv_queue.ts";
+import { isBusy, KvQueue, retry } from "./kv_queue.ts";
 
 /**
  * Opens the database, waiting while another process that opens the same
@@ -135,17 +137,21 @@ export class KvBackend extends ClusterBackend {
     })();
   }
 
-  /** Takes the oldest live waiter `ticket` allows or queues `id`, atomically. */
+  /**
+   * Takes the longest live waiter `ticket` finds or queues `id` with it,
+   * atomically; `again`: `id` was queued, and is `"taken"` if no longer.
+   */
   async match(
     id: string,
-    ticket: MatchTicket = NO_TICKET,
-  ): Promise<Match | null> {
+    ticket: MatchTicket,
+    again = false,
+  ): Promise<MatchResult> {
     if (!this.up) throw new Error("kv unavailable");
     // One attempt at a time per instance: racing ourselves only adds retries.
     // The timeout counts from our turn, so a burst queues rather than fails.
-    let turn!: Promise<Match | null>;
+    let turn!: Promise<MatchResult>;
     const timed = this.#matching.then(() => {
-      turn = this.#match(id, ticket);
+      turn = this.#match(id, ticket, again);
       return withTimeout(turn, { ms: this.#timeout, label: "kv" });
     });
     // The chain only orders the turns: each caller sees its own failure.
@@ -156,15 +162,19 @@ export class KvBackend extends ClusterBackend {
       if (!turn) throw error;
       // The attempt may still succeed: hand back whatever it takes. One that
       // failed took nothing, and the timeout is the error thrown here.
-      turn.then((late) => this.undo(id, late?.partner ?? null), () => {});
+      turn.then((late) => this.undo(id, late), () => {});
       throw error;
     }
   }
 
-  async #match(id: string, ticket: MatchTicket): Promise<Match | null> {
-    const partner = await this.#queue.take(id, ticket);
-    this.matched(id, partner?.partner ?? null);
-    return partner;
+  async #match(
+    id: string,
+    ticket: MatchTicket,
+    again: boolean,
+  ): Promise<MatchResult> {
+    const result = await this.#queue.take(id, ticket, again);
+    this.matched(id, result);
+    return result;
   }
 
   /** Takes `id` out of the queue. */

@@ -1,31 +1,67 @@
 /// <reference lib="deno.unstable" />
 /**
- * The waiting queue in Deno KV: `["q", "w", seq]` → `[waiter, identity,
- * avoid]` (its ticket), indexed by `["q", "i", instance, local]` → seq.
- * Every change checks and bumps the version key `["q", "v"]` in one atomic
- * operation, so concurrent matches serialize and the loser retries.
+ * The waiting queue in Deno KV, indexed by matching key (`matching.ts`):
+ *
+ * - `["q", "t", instance, local]` → the waiter's {@linkcode Stored} ticket.
+ *   A waiter is queued exactly while it has one; listing an instance's
+ *   tickets finds its waiters when it dies.
+ * - `["q", "k", key, since, seq]` → `[waiter, identity, avoid]`, one entry
+ *   per key the waiter is listed under, so that a key lists its waiters
+ *   longest first and a match reads only the heads of its keys. A key
+ *   nobody waits under has no entries, and leaves nothing behind.
+ * - `["q", "v"]`: the version. Every change checks and bumps it in one
+ *   atomic operation, so concurrent matches serialize and the loser
+ *   retries; its value at listing is `seq`, unique, which orders the
+ *   waiters who asked in the same millisecond.
  *
  * @module
  */
 
-import { compatible, type Match, type MatchTicket } from "./backend.ts";
+import { compatible, type MatchResult, type MatchTicket } from "./backend.ts";
 
-/** Queue entries looked at per attempt. */
-const LOOK = 32;
+/** Waiters looked at per key and attempt, from the head of its list. */
+export const LOOK = 32;
+/**
+ * Waiters purged per atomic write, or dropped per attempt when found dead:
+ * each takes a dozen mutations at most, and a write allows 1000.
+ */
+const PURGE_PAGE = 50;
 
-/** A queue entry: the waiter's id and ticket. */
-type Waiter = [id: string, identity: string, avoid: string[]];
+/** A waiter's ticket as the queue keeps it. */
+export interface Stored {
+  identity: string;
+  avoid: string[];
+  interests: string[];
+  lang: string;
+  /** The keys it is listed under. */
+  list: string[];
+  since: number;
+  /** The version that listed it: its entries end with it. */
+  seq: bigint;
+}
 
-export const NO_TICKET: MatchTicket = { identity: "", avoid: [] };
+/** What a key's entry holds: enough to tell whether a requester may take it. */
+type Entry = [id: string, identity: string, avoid: string[]];
 
-/** Reads a queue entry; a bare id is one queued before tickets. */
-function waiterOf(value: Waiter | string): Waiter {
-  return typeof value === "string" ? [value, "", []] : value;
+/** The first waiter of a key a requester may take, and dead ones met on the way. */
+interface Head {
+  found?: { id: string; since: number; seq: bigint; key: Deno.KvKey };
+  /** Entries of waiters of dead instances: their ids and keys. */
+  dead: [string, Deno.KvKey][];
 }
 
 function split(id: string): [string, string] {
   const colon = id.indexOf(":");
   return [id.slice(0, colon), id.slice(colon + 1)];
+}
+
+function ticketKey(id: string): Deno.KvKey {
+  return ["q", "t", ...split(id)];
+}
+
+/** Whether `a` asked before `b` (the same millisecond: listed before). */
+function before(a: { since: number; seq: bigint }, b: typeof a): boolean {
+  return a.since < b.since || (a.since === b.since && a.seq < b.seq);
 }
 
 /** The retry of SQLite's "database is locked" when handles write at once. */
@@ -65,77 +101,125 @@ export class KvQueue {
   }
 
   /**
-   * Takes the oldest live waiter `ticket` allows, or queues `id`; waiters
-   * of dead instances met on the way leave the queue.
+   * Takes the longest live waiter `ticket` finds in the first tier of its
+   * `look` that has one, or lists `id` under `ticket.list`; waiters of dead
+   * instances met on the way leave the queue. `again`: `id` was queued,
+   * and is `"taken"` if no longer.
    */
-  take(id: string, ticket: MatchTicket): Promise<Match | null> {
-    const alive = new Map<string, boolean>();
-    return retry(() => this.#attempt(id, ticket, alive));
+  take(id: string, ticket: MatchTicket, again = false): Promise<MatchResult> {
+    const alive = new Map<string, Promise<boolean>>();
+    const isAlive = (inst: string) => {
+      let known = alive.get(inst);
+      if (!known) alive.set(inst, known = this.#alive(inst));
+      return known;
+    };
+    return retry(() => this.#attempt(id, ticket, again, isAlive));
   }
 
   /** One try at the queue: `undefined` when the version check failed. */
   async #attempt(
     id: string,
     ticket: MatchTicket,
-    alive: Map<string, boolean>,
-  ): Promise<Match | null | undefined> {
-    const [inst, local] = split(id);
-    const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
+    again: boolean,
+    alive: (instance: string) => Promise<boolean>,
+  ): Promise<MatchResult | undefined> {
+    const [version, mine] = await this.#kv.getMany<[bigint, Stored]>([
       ["q", "v"],
-      ["q", "i", inst, local],
+      ticketKey(id),
     ]);
+    if (again && mine.value === null) return "taken";
+    // Every key of every tier at once: the version check makes them one look.
+    const keys = [...new Set(ticket.look.flat())];
+    const heads = new Map(
+      await Promise.all(
+        keys.map(async (key) =>
+          [key, await this.#head(key, id, ticket, alive)] as const
+        ),
+      ),
+    );
+    const dead = [...heads.values()].flatMap((head) => head.dead)
+      .slice(0, PURGE_PAGE);
+    let best: Head["found"];
+    for (const tier of ticket.look) {
+      for (const key of tier) {
+        const found = heads.get(key)!.found;
+        if (found && (!best || before(found, best))) best = found;
+      }
+      if (best) break;
+    }
     const op = this.#kv.atomic().check(version);
     const next = (version.value ?? 0n) + 1n;
     op.set(["q", "v"], next);
-    if (mine.value !== null) {
-      op.delete(["q", "w", mine.value]).delete(mine.key);
+    for (const waiter of new Set(dead.map(([waiter]) => waiter))) {
+      const entry = await this.#kv.get<Stored>(ticketKey(waiter));
+      if (entry.value) unlist(op, waiter, entry.value);
     }
-    let partner: Match | null = null;
-    let dropped = 0;
-    for await (
-      const entry of this.#kv.list<Waiter | string>({ prefix: ["q", "w"] }, {
-        limit: LOOK,
-      })
-    ) {
-      const [waiter, identity, avoid] = waiterOf(entry.value);
-      if (waiter === id) continue;
-      const [wInst, wLocal] = split(waiter);
-      if (!alive.has(wInst)) alive.set(wInst, await this.#alive(wInst));
-      if (alive.get(wInst) && !compatible(ticket, { identity, avoid })) {
-        continue;
-      }
-      op.delete(entry.key).delete(["q", "i", wInst, wLocal]);
-      if (alive.get(wInst)) {
-        partner = { partner: waiter, identity };
-        break;
-      }
-      dropped++;
-    }
-    if (partner === null && dropped === LOOK) {
-      // A page of dead waiters: clear it and look again.
+    // Entries with no ticket left: none should be, but none may stay.
+    for (const [, key] of dead) op.delete(key);
+    if (!best && dead.length > 0) {
+      // Dead waiters may hide live ones behind them: clear and look again.
       await op.commit();
       return undefined;
     }
-    if (partner === null) {
-      const mine: Waiter = [id, ticket.identity, [...ticket.avoid]];
-      op.set(["q", "w", next], mine).set(["q", "i", inst, local], next);
+    const requeue = !best;
+    if (mine.value) unlist(op, id, mine.value, requeue);
+    let result: MatchResult = null;
+    if (best) {
+      const theirs = await this.#kv.get<Stored>(ticketKey(best.id));
+      if (!theirs.value) {
+        // Changed since we looked (the check fails), or a stray: drop it.
+        await this.#kv.atomic().check(version).set(["q", "v"], next)
+          .delete(best.key).commit();
+        return undefined;
+      }
+      unlist(op, best.id, theirs.value);
+      const { identity, interests, lang } = theirs.value;
+      result = { partner: best.id, identity, interests, lang };
+    } else {
+      list(op, id, ticket, next);
     }
     const { ok } = await op.commit();
-    return ok ? partner : undefined;
+    return ok ? result : undefined;
+  }
+
+  /** The first waiter of `key` that `ticket` allows, within the look. */
+  async #head(
+    key: string,
+    id: string,
+    ticket: MatchTicket,
+    alive: (instance: string) => Promise<boolean>,
+  ): Promise<Head> {
+    const head: Head = { dead: [] };
+    for await (
+      const entry of this.#kv.list<Entry>({ prefix: ["q", "k", key] }, {
+        limit: LOOK,
+      })
+    ) {
+      const [waiter, identity, avoid] = entry.value;
+      if (waiter === id) continue;
+      if (!await alive(split(waiter)[0])) {
+        head.dead.push([waiter, entry.key]);
+      } else if (compatible(ticket, { identity, avoid })) {
+        const [since, seq] = entry.key.slice(3) as [number, bigint];
+        head.found = { id: waiter, since, seq, key: entry.key };
+        break;
+      }
+    }
+    return head;
   }
 
   /** Takes `id` out of the queue if it is there. */
   async remove(id: string): Promise<void> {
-    const [inst, local] = split(id);
     await retry(async () => {
-      const [version, mine] = await this.#kv.getMany<[bigint, bigint]>([
+      const [version, mine] = await this.#kv.getMany<[bigint, Stored]>([
         ["q", "v"],
-        ["q", "i", inst, local],
+        ticketKey(id),
       ]);
       if (mine.value === null) return true;
-      const { ok } = await this.#kv.atomic().check(version, mine)
-        .set(["q", "v"], (version.value ?? 0n) + 1n)
-        .delete(["q", "w", mine.value]).delete(mine.key).commit();
+      const op = this.#kv.atomic().check(version)
+        .set(["q", "v"], (version.value ?? 0n) + 1n);
+      unlist(op, id, mine.value);
+      const { ok } = await op.commit();
       return ok || undefined;
     });
   }
@@ -148,16 +232,52 @@ export class KvQueue {
         .set(["q", "v"], (version.value ?? 0n) + 1n);
       let n = 0;
       for await (
-        const entry of this.#kv.list<bigint>({ prefix: ["q", "i", inst] }, {
-          limit: 400,
+        const entry of this.#kv.list<Stored>({ prefix: ["q", "t", inst] }, {
+          limit: PURGE_PAGE,
         })
       ) {
-        op.delete(entry.key).delete(["q", "w", entry.value]);
+        unlist(op, `${inst}:${entry.key[3] as string}`, entry.value);
         n++;
       }
       if (n === 0) return true;
       const { ok } = await op.commit();
-      return (ok && n < 400) || undefined;
+      return (ok && n < PURGE_PAGE) || undefined;
     });
   }
+}
+
+/** Adds to `op` what takes `id`, queued as `stored`, out of every key. */
+function unlist(
+  op: Deno.AtomicOperation,
+  id: string,
+  stored: Stored,
+  keepTicket = false,
+): void {
+  for (const key of stored.list) {
+    op.delete(["q", "k", key, stored.since, stored.seq]);
+  }
+  if (!keepTicket) op.delete(ticketKey(id));
+}
+
+/** Adds to `op` what lists `id` under `ticket.list`, as of version `seq`. */
+function list(
+  op: Deno.AtomicOperation,
+  id: string,
+  ticket: MatchTicket,
+  seq: bigint,
+): void {
+  const { identity, since } = ticket;
+  const avoid = [...ticket.avoid];
+  const stored: Stored = {
+    identity,
+    avoid,
+    interests: [...ticket.interests],
+    lang: ticket.lang,
+    list: [...ticket.list],
+    since,
+    seq,
+  };
+  op.set(ticketKey(id), stored);
+  const entry: Entry = [id, identity, avoid];
+  for (const key of ticket.list) op.set(["q", "k", key, since, seq], entry);
 }

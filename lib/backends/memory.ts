@@ -1,8 +1,9 @@
 /**
- * The in-memory backend: one process, nothing else to run. The queue is an
- * insertion-ordered map of waiters to their tickets, so pairing is first
- * come, first served (skipping the waiters a ticket rules out) and a waiter
- * who leaves is dropped in O(1).
+ * The in-memory backend: one process, nothing else to run. Waiters are
+ * listed in insertion-ordered maps, one per matching key (`matching.ts`),
+ * so a match looks at the heads of a few keys and a waiter who leaves is
+ * dropped from its keys in O(keys); a key nobody is listed under is
+ * forgotten.
  *
  * @module
  */
@@ -10,39 +11,85 @@
 import {
   type Backend,
   compatible,
-  type Match,
+  type MatchResult,
   type MatchTicket,
 } from "./backend.ts";
 
-/** Waiters looked at per match, from the head of the queue. */
+/** Waiters looked at per key and match, from the head of its list. */
 export const MATCH_SCAN = 64;
-
-const NO_TICKET: MatchTicket = { identity: "", avoid: [] };
 
 /** The in-memory {@linkcode Backend}: one process, nothing else to run. */
 export class MemoryBackend implements Backend {
   readonly kind = "memory";
   readonly shared = false;
   readonly idPrefix = "";
-  /** Insertion-ordered: the first key is the longest waiter. */
-  #queue = new Map<string, MatchTicket>();
+  #waiters = new Map<string, MatchTicket>();
+  /** Per key, its waiters in the order they were listed. */
+  #keys = new Map<string, Map<string, MatchTicket>>();
 
-  /** Pairs with the longest waiter `ticket` allows, or queues `id`. */
-  match(id: string, ticket: MatchTicket = NO_TICKET): Match | null {
-    let looked = 0;
-    for (const [waiter, theirs] of this.#queue) {
-      if (++looked > MATCH_SCAN) break;
-      if (waiter === id || !compatible(ticket, theirs)) continue;
-      this.#queue.delete(waiter);
-      return { partner: waiter, identity: theirs.identity };
+  /** Pairs with the longest waiter `ticket` finds, or queues `id`. */
+  match(id: string, ticket: MatchTicket, again = false): MatchResult {
+    const queued = this.#waiters.get(id);
+    if (again && !queued) return "taken";
+    if (queued) this.#unlist(id, queued);
+    for (const tier of ticket.look) {
+      let best: [string, MatchTicket] | undefined;
+      for (const key of tier) {
+        const found = this.#head(this.#keys.get(key), id, ticket);
+        if (found && (!best || found[1].since < best[1].since)) best = found;
+      }
+      if (best) {
+        const [partner, theirs] = best;
+        this.#unlist(partner, theirs);
+        const { identity, interests, lang } = theirs;
+        return { partner, identity, interests, lang };
+      }
     }
-    if (!this.#queue.has(id)) this.#queue.set(id, ticket);
+    this.#waiters.set(id, ticket);
+    for (const key of ticket.list) {
+      let listed = this.#keys.get(key);
+      if (!listed) this.#keys.set(key, listed = new Map());
+      listed.set(id, ticket);
+    }
     return null;
   }
 
   /** Drops `id` from the queue. */
   unqueue(id: string): void {
-    this.#queue.delete(id);
+    const ticket = this.#waiters.get(id);
+    if (ticket) this.#unlist(id, ticket);
+  }
+
+  /**
+   * The longest waiter of `listed` that `ticket` allows, among the first
+   * MATCH_SCAN. A key's list is in the order of listing, which is the
+   * order of `since` but for a waiter that fell back (listed late, with its
+   * old `since`): so the few looked at are compared, not just the first.
+   */
+  #head(
+    listed: Map<string, MatchTicket> | undefined,
+    id: string,
+    ticket: MatchTicket,
+  ): [string, MatchTicket] | undefined {
+    if (!listed) return undefined;
+    let best: [string, MatchTicket] | undefined;
+    let looked = 0;
+    for (const entry of listed) {
+      if (++looked > MATCH_SCAN) break;
+      if (entry[0] === id || !compatible(ticket, entry[1])) continue;
+      if (!best || entry[1].since < best[1].since) best = entry;
+    }
+    return best;
+  }
+
+  #unlist(id: string, ticket: MatchTicket): void {
+    this.#waiters.delete(id);
+    for (const key of ticket.list) {
+      const listed = this.#keys.get(key);
+      if (!listed) continue;
+      listed.delete(id);
+      if (listed.size === 0) this.#keys.delete(key);
+    }
   }
 
   /**
@@ -62,7 +109,12 @@ export class MemoryBackend implements Backend {
 
   /** How many are waiting (for health and metrics). */
   get waiting(): number {
-    return this.#queue.size;
+    return this.#waiters.size;
+  }
+
+  /** How many keys have someone listed (flat under churn; for tests). */
+  get keys(): number {
+    return this.#keys.size;
   }
 
   /** Nothing to release. */

@@ -1,51 +1,102 @@
 import assert from "node:assert/strict";
+import { ANYONE, matchTicket, type Preferences } from "../matching.ts";
 import { MATCH_SCAN, MemoryBackend } from "./memory.ts";
 
-const partnerOf = (m: { partner: string } | null) => m?.partner ?? null;
+const partnerOf = (m: { partner: string } | null | "taken") =>
+  typeof m === "object" ? m?.partner ?? null : m;
+
+let clock = 0;
+/** A ticket asked for now (each later than the last). */
+function ticket(identity = "", avoid: string[] = [], prefs = ANYONE) {
+  return matchTicket({ identity, avoid, since: ++clock }, prefs);
+}
 
 Deno.test("MemoryBackend removes a waiter in O(1) and keeps order", () => {
   const backend = new MemoryBackend();
-  assert.equal(backend.match("a"), null);
-  assert.equal(partnerOf(backend.match("b")), "a");
-  assert.equal(backend.match("c"), null);
-  assert.equal(partnerOf(backend.match("d")), "c");
-  backend.match("e");
-  backend.match("f"); // pairs with e
-  backend.match("g");
+  assert.equal(backend.match("a", ticket()), null);
+  assert.equal(partnerOf(backend.match("b", ticket())), "a");
+  assert.equal(backend.match("c", ticket()), null);
+  assert.equal(partnerOf(backend.match("d", ticket())), "c");
+  backend.match("e", ticket());
+  backend.match("f", ticket()); // pairs with e
+  backend.match("g", ticket());
   backend.unqueue("g");
   assert.equal(backend.waiting, 0);
-  assert.equal(backend.match("h"), null);
+  assert.equal(backend.keys, 0, "an empty key is forgotten");
+  assert.equal(backend.match("h", ticket()), null);
 });
 
 Deno.test("MemoryBackend.match() skips waiters a ticket rules out, from either side", () => {
   const backend = new MemoryBackend();
   // Each avoids the ones before it, so all three wait.
-  backend.match("bot", { identity: "B", avoid: [] });
-  backend.match("shy", { identity: "S", avoid: ["B", "V"] });
-  backend.match("free", { identity: "F", avoid: ["B", "S"] });
+  backend.match("bot", ticket("B"));
+  backend.match("shy", ticket("S", ["B", "V"]));
+  backend.match("free", ticket("F", ["B", "S"]));
   assert.equal(backend.waiting, 3);
   // V avoids B; S avoids V: the first one allowed is F, and it says who F is.
-  assert.deepEqual(backend.match("v", { identity: "V", avoid: ["B"] }), {
+  assert.deepEqual(backend.match("v", ticket("V", ["B"])), {
     partner: "free",
     identity: "F",
+    interests: [],
+    lang: "*",
   });
   assert.equal(backend.waiting, 2, "the skipped stay queued, in order");
-  assert.deepEqual(backend.match("w", { identity: "W", avoid: [] }), {
-    partner: "bot",
-    identity: "B",
-  });
+  assert.equal(partnerOf(backend.match("w", ticket("W"))), "bot");
   // A bare request (no identity) avoids nobody and nobody avoids it.
-  assert.equal(partnerOf(backend.match("x")), "shy");
+  assert.equal(partnerOf(backend.match("x", ticket())), "shy");
 });
 
-Deno.test("MemoryBackend.match() looks at most MATCH_SCAN waiters, then queues", () => {
+Deno.test("MemoryBackend.match() looks at most MATCH_SCAN waiters a key, then queues", () => {
   const backend = new MemoryBackend();
   for (let i = 0; i < MATCH_SCAN; i++) {
-    backend.match(`b${i}`, { identity: "B", avoid: ["B"] });
+    backend.match(`b${i}`, ticket("B", ["B"]));
   }
-  backend.match("late", { identity: "L", avoid: ["B"] });
-  assert.equal(backend.match("v", { identity: "V", avoid: ["B"] }), null);
+  backend.match("late", ticket("L", ["B"]));
+  assert.equal(backend.match("v", ticket("V", ["B"])), null);
   assert.equal(backend.waiting, MATCH_SCAN + 2);
+});
+
+Deno.test("MemoryBackend.match() again: re-lists a waiter, or says it was taken", () => {
+  const backend = new MemoryBackend();
+  const music: Preferences = {
+    interests: ["music"],
+    lang: "en",
+    strict: false,
+  };
+  const asked = ticket("A", [], music);
+  backend.match("a", asked);
+  // Nobody plain finds a visitor still waiting for its interests.
+  assert.equal(
+    backend.match("b", ticket("B", [], { ...ANYONE, lang: "en" })),
+    null,
+  );
+  // a falls back and takes b, the longest waiter it may now meet.
+  const fallen = matchTicket({ ...asked }, music, true);
+  assert.deepEqual(backend.match("a", fallen, true), {
+    partner: "b",
+    identity: "B",
+    interests: [],
+    lang: "en",
+  });
+  assert.equal(backend.match("a", fallen, true), "taken");
+  assert.equal(backend.waiting, 0);
+  assert.equal(backend.keys, 0);
+});
+
+Deno.test("MemoryBackend keeps nothing of a million interests cycled through its queue", () => {
+  const backend = new MemoryBackend();
+  for (let i = 0; i < 1_000_000; i += 2) {
+    const prefs = { interests: [`x${i}`], lang: "en", strict: false };
+    backend.match(`w${i}`, ticket(`W${i}`, [], prefs));
+    backend.match(
+      `v${i}`,
+      ticket(`V${i}`, [], { ...prefs, interests: [`x${i + 1}`] }),
+    );
+    backend.unqueue(`w${i}`);
+    backend.unqueue(`v${i}`);
+  }
+  assert.equal(backend.waiting, 0);
+  assert.equal(backend.keys, 0);
 });
 
 Deno.test("MemoryBackend says it is the local, unshared backend", () => {

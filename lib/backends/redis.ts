@@ -1,17 +1,19 @@
 /**
  * The Redis backend: pairs visitors across instances that share one Redis.
  *
- * - The queue is a sorted set scored by a cluster-wide sequence number, so
- *   it is first come, first served across instances. A Lua script takes the
- *   oldest waiter the caller's ticket allows or queues the caller (with its
- *   ticket) in one atomic step, which is what makes "never self, never two
- *   partners for one waiter, never a recent partner" hold.
+ * - The queue is a sorted set per matching key (`matching.ts`), each
+ *   scored by when its waiters asked, and a hash of their tickets
+ *   (`redis_scripts.ts`). One Lua script per match takes the longest waiter
+ *   the caller's ticket finds in its first tier that has one, out of every
+ *   key it is listed under, or lists the caller under its keys, in one
+ *   atomic step: that is what makes "never self, never two partners for one
+ *   waiter, never a recent partner" hold.
  * - Deliveries to a peer on another instance are published on that
  *   instance's one channel (`<prefix>to:<instance>`), named after the
- *   instance id that starts every peer id. A delivery nobody hears (that
- *   instance is gone) or Redis refuses is reported lost to the switchboard;
- *   a chat line's delivery answers whether Redis took it, so that its
- *   sender sees it echoed only then.
+ *   instance id that starts every peer id, written as `redis_codec.ts`
+ *   says. A delivery nobody hears (that instance is gone) or Redis refuses
+ *   is reported lost to the switchboard; a chat line's delivery answers
+ *   whether Redis took it, so that its sender sees it echoed only then.
  * - Every second each instance refreshes its liveness key (3 s TTL) and its
  *   connected count. The same step sums the counts of live instances and
  *   reports which instances we have partners on have died, so their partners
@@ -25,8 +27,9 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
-import type { Delivery, Match, MatchTicket } from "./backend.ts";
+import type { Delivery, MatchResult, MatchTicket } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
+import { decodeDelivery, encodeDelivery } from "./redis_codec.ts";
 import { BYE, MATCH, TICK, UNQUEUE } from "./redis_scripts.ts";
 
 /** Options for {@linkcode RedisBackend}. */
@@ -50,47 +53,14 @@ type Client = ReturnType<typeof createClient>;
 /** Leaves buffered while Redis is away, sent when it is back. */
 const MAX_BUFFERED = 10_000;
 
-const KIND_CODES = { frame: "f", paired: "p", left: "l", requeue: "r" };
+/** What the match script answers: queued, taken, or `[waiter, ticket]`. */
+type MatchReply = null | "taken" | [string, string];
 
-/**
- * `f<to>\n<frame>`, `p<to>\n<partner>\n<identity>`, `l<to>\n<partner>`,
- * `r<to>\n`.
- */
-function encode(to: string, delivery: Delivery): string | undefined {
-  switch (delivery.kind) {
-    case "frame":
-      return `f${to}\n${delivery.frame}`;
-    case "paired":
-      return `p${to}\n${delivery.partner}\n${delivery.identity ?? ""}`;
-    case "left":
-      return `${KIND_CODES[delivery.kind]}${to}\n${delivery.partner}`;
-    case "requeue":
-      return `r${to}\n`;
-    case "lost":
-      return undefined;
-  }
-}
-
-function decode(
-  message: string,
-): { to: string; delivery: Delivery } | undefined {
-  const nl = message.indexOf("\n");
-  if (nl < 1) return undefined;
-  const to = message.slice(1, nl);
-  const rest = message.slice(nl + 1);
-  switch (message[0]) {
-    case "f":
-      return { to, delivery: { kind: "frame", frame: rest } };
-    case "p": {
-      const [partner, identity] = rest.split("\n");
-      return { to, delivery: { kind: "paired", partner, identity } };
-    }
-    case "l":
-      return { to, delivery: { kind: "left", partner: rest } };
-    case "r":
-      return { to, delivery: { kind: "requeue" } };
-  }
-  return undefined;
+/** The match a script's reply stands for. */
+function matchOf(reply: MatchReply): MatchResult {
+  if (reply === null || reply === "taken") return reply;
+  const { identity, interests, lang } = JSON.parse(reply[1]);
+  return { partner: reply[0], identity, interests, lang };
 }
 
 function sha1(text: string): string {
@@ -176,41 +146,40 @@ export class RedisBackend extends ClusterBackend {
   }
 
   /**
-   * Takes the oldest live waiter `ticket` allows or queues `id` with it,
-   * atomically in Redis.
+   * Takes the longest live waiter `ticket` finds or queues `id` with it,
+   * atomically in Redis; `again`: `id` was queued, and is `"taken"` if no
+   * longer.
    */
-  async match(id: string, ticket?: MatchTicket): Promise<Match | null> {
+  async match(
+    id: string,
+    ticket: MatchTicket,
+    again = false,
+  ): Promise<MatchResult> {
     if (!this.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
-    const reply = (this.#eval(MATCH, [
-      this.#prefix + "queue",
-      this.#prefix + "seq",
-      this.#prefix + "waiters:" + this.instance,
-      this.#prefix + "tickets",
-    ], [
-      id,
+    const { identity, avoid, interests, lang, list } = ticket;
+    const reply = (this.#eval(MATCH, [], [
       this.#prefix,
-      ticket?.identity ?? "",
-      ...ticket?.avoid ?? [],
-    ]) as Promise<
-      [string, string] | null
-    >).then((r): Match | null =>
-      r === null ? null : { partner: r[0], identity: r[1] }
-    );
-    let match: Match | null;
+      id,
+      String(ticket.since),
+      again ? "1" : "0",
+      JSON.stringify({ identity, avoid, interests, lang, list }),
+      JSON.stringify(ticket.look),
+    ]) as Promise<MatchReply>).then(matchOf);
+    let match: MatchResult;
     try {
       match = await withTimeout(reply, { ms: this.#timeout, label: "redis" });
     } catch (error) {
       // The script may still run: hand back whatever it did. A script that
       // failed took nothing, and its error is the one thrown here.
-      reply.then((late) => this.undo(id, late?.partner ?? null), () => {});
+      reply.then((late) => this.undo(id, late), () => {});
       throw error;
     }
     if (epoch !== this.#epoch) {
-      this.undo(id, match?.partner ?? null);
+      this.undo(id, match);
       throw new Error("redis connection was lost");
     }
-    this.matched(id, match?.partner ?? null);
+    this.matched(id, match);
     return match;
   }
 
@@ -218,11 +187,7 @@ export class RedisBackend extends ClusterBackend {
   async unqueue(id: string): Promise<void> {
     this.unqueued(id);
     if (!this.up) return;
-    await this.#eval(UNQUEUE, [
-      this.#prefix + "queue",
-      this.#prefix + "waiters:" + this.instance,
-      this.#prefix + "tickets",
-    ], [id]);
+    await this.#eval(UNQUEUE, [], [this.#prefix, id]);
   }
 
   /**
@@ -236,7 +201,7 @@ export class RedisBackend extends ClusterBackend {
       this.#undeliverable(to, delivery);
       return delivery.kind === "frame" ? Promise.resolve(false) : undefined;
     }
-    const message = encode(to, delivery);
+    const message = encodeDelivery(to, delivery);
     // `lost` is made where the loss is seen and never crosses instances.
     if (message === undefined) return this.lost(to, delivery);
     const sent = this.#cmd.publish(
@@ -296,7 +261,7 @@ export class RedisBackend extends ClusterBackend {
   }
 
   #heard(message: string): void {
-    const decoded = decode(message);
+    const decoded = decodeDelivery(message);
     if (!decoded) return;
     this.arrived(decoded.to, decoded.delivery);
   }

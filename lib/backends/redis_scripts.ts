@@ -1,79 +1,135 @@
 /**
  * The Lua scripts of the Redis backend, each run atomically by Redis. Keys
- * start with a prefix (`strangers:` by default): `queue` (sorted set of
- * waiters scored by `seq`), `waiters:<instance>` (the set of an instance's
- * waiters), `tickets` (hash of waiter → its ticket, `identity,avoid,…`),
- * `alive:<instance>` (liveness, with a TTL) and `online` (hash of
- * instance → connected count). Whatever takes a waiter from `queue` also
- * drops its ticket.
+ * start with a prefix (`strangers:` by default):
+ *
+ * - `k:<key>`: a sorted set per matching key (`matching.ts`), the waiters
+ *   listed under it scored by their `since` (ties in id order). Redis
+ *   drops a sorted set once it is empty, so a key nobody waits under
+ *   leaves nothing behind.
+ * - `tickets`: a hash of waiter → its ticket as JSON (`identity`, `avoid`,
+ *   `interests`, `lang`, `list`: the keys it is listed under). A waiter is
+ *   queued exactly while it has a ticket here.
+ * - `waiters:<instance>`: the set of an instance's waiters, so that the
+ *   waiters of a dead instance leave every key they are listed under.
+ * - `alive:<instance>` (liveness, with a TTL) and `online` (hash of
+ *   instance → connected count).
+ *
+ * Whatever takes a waiter out of the queue takes it out of all three.
  *
  * @module
  */
 
-/** Waiters the match script looks at, from the head of the queue. */
+/** Waiters the match script looks at per key, from the head of its list. */
 export const MATCH_SCAN = 64;
 
 /**
- * Takes the caller out of the queue, then looks at up to MATCH_SCAN waiters
- * oldest first: drops those of dead instances, skips those the caller's
- * ticket rules out (its identity in the caller's avoid list, or the
- * caller's identity in theirs), and takes and returns the first other one
- * as `{id, identity}`; or queues the caller with its ticket.
- * KEYS: queue, sequence, caller's waiter set, tickets.
- * ARGV: id, prefix, identity (may be empty), avoided identities….
+ * What every script shares, given `p` (the prefix): `inst(w)` (the
+ * instance of waiter `w`), `ticket(w)` (its decoded ticket, or nil when it
+ * is not queued or its ticket is unreadable), `unlist(w, t)` (takes `w`,
+ * queued with ticket `t`, out of the queue) and `purge(i)` (takes out the
+ * waiters of instance `i`).
  */
-export const MATCH = `
-local q, p, id, me, tickets = KEYS[1], ARGV[2], ARGV[1], ARGV[3], KEYS[4]
-if redis.call('ZREM', q, id) == 1 then
-  redis.call('SREM', KEYS[3], id)
-  redis.call('HDEL', tickets, id)
-end
-local avoid, ticket = {}, {me}
-for i = 4, #ARGV do
-  avoid[ARGV[i]] = true
-  ticket[#ticket + 1] = ARGV[i]
-end
-local function take(w, inst)
-  redis.call('ZREM', q, w)
-  redis.call('SREM', p .. 'waiters:' .. inst, w)
-  redis.call('HDEL', tickets, w)
-end
-for _, w in ipairs(redis.call('ZRANGE', q, 0, ${MATCH_SCAN - 1})) do
-  local inst = string.match(w, '^(.-):') or ''
-  if redis.call('EXISTS', p .. 'alive:' .. inst) == 0 then
-    take(w, inst)
-  elseif w ~= id then
-    local theirs, ok = nil, true
-    local t = redis.call('HGET', tickets, w) or ''
-    for part in string.gmatch(t .. ',', '([^,]*),') do
-      if theirs == nil then
-        theirs = part
-        if part ~= '' and avoid[part] then ok = false break end
-      elseif me ~= '' and part == me then
-        ok = false
-        break
-      end
-    end
-    if ok then
-      take(w, inst)
-      return {w, theirs or ''}
-    end
+const LIB = `
+local tickets = p .. 'tickets'
+local function inst(w) return string.match(w, '^(.-):') or '' end
+local function ticket(w)
+  local raw = redis.call('HGET', tickets, w)
+  if not raw then return nil, nil end
+  local ok, t = pcall(cjson.decode, raw)
+  if ok and type(t) == 'table' and type(t.list) == 'table' then
+    return t, raw
   end
+  -- Not ours to read (another version's): forget it rather than fail.
+  redis.call('HDEL', tickets, w)
+  return nil, nil
 end
-redis.call('ZADD', q, redis.call('INCR', KEYS[2]), id)
-redis.call('SADD', KEYS[3], id)
-redis.call('HSET', tickets, id, table.concat(ticket, ','))
-return false
+local function unlist(w, t)
+  for _, k in ipairs(t.list) do redis.call('ZREM', p .. 'k:' .. k, w) end
+  redis.call('HDEL', tickets, w)
+  redis.call('SREM', p .. 'waiters:' .. inst(w), w)
+end
+local function purge(i)
+  local set = p .. 'waiters:' .. i
+  for _, w in ipairs(redis.call('SMEMBERS', set)) do
+    local t = ticket(w)
+    if t then unlist(w, t) end
+  end
+  redis.call('DEL', set)
+end
 `;
 
 /**
- * Takes a waiter out of the queue. KEYS: queue, caller's waiter set,
- * tickets. ARGV: id.
+ * Takes the caller out of the queue (or, matching `again` when it is no
+ * longer queued, changes nothing and answers `taken`). Then, tier by tier
+ * of `look`, looks at up to MATCH_SCAN waiters from the head of each key:
+ * drops those of dead instances, skips the caller and those its ticket
+ * rules out (its identity in the caller's avoid list, or the caller's
+ * identity in theirs), and of each key's first other one takes the one
+ * with the smallest `since`, answering `{id, ticket JSON}`. If no tier has
+ * one, lists the caller under every key of its `list` and keeps its ticket.
+ * ARGV: prefix, id, since, again (`1`/`0`), ticket JSON, look JSON.
  */
+export const MATCH = `
+local p, id, since, again = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1'
+${LIB}
+local old = ticket(id)
+if old then unlist(id, old) elseif again then return 'taken' end
+local mine, look = cjson.decode(ARGV[5]), cjson.decode(ARGV[6])
+local avoid = {}
+for _, a in ipairs(mine.avoid) do avoid[a] = true end
+local function allows(t)
+  if t.identity ~= '' and avoid[t.identity] then return false end
+  if mine.identity == '' then return true end
+  for _, a in ipairs(t.avoid) do
+    if a == mine.identity then return false end
+  end
+  return true
+end
+local alive = {}
+local function live(i)
+  if alive[i] == nil then
+    alive[i] = redis.call('EXISTS', p .. 'alive:' .. i) == 1
+  end
+  return alive[i]
+end
+for _, tier in ipairs(look) do
+  local best, first, chosen, raw
+  for _, k in ipairs(tier) do
+    local key = p .. 'k:' .. k
+    local head = redis.call('ZRANGE', key, 0, ${MATCH_SCAN - 1}, 'WITHSCORES')
+    for n = 1, #head, 2 do
+      local w = head[n]
+      local t, r = ticket(w)
+      if not t then
+        redis.call('ZREM', key, w)
+      elseif not live(inst(w)) then
+        unlist(w, t)
+      elseif w ~= id and allows(t) then
+        local s = tonumber(head[n + 1])
+        if best == nil or s < first then
+          best, first, chosen, raw = w, s, t, r
+        end
+        break
+      end
+    end
+  end
+  if best then
+    unlist(best, chosen)
+    return {best, raw}
+  end
+end
+redis.call('HSET', tickets, id, ARGV[5])
+for _, k in ipairs(mine.list) do redis.call('ZADD', p .. 'k:' .. k, since, id) end
+redis.call('SADD', p .. 'waiters:' .. inst(id), id)
+return false
+`;
+
+/** Takes a waiter out of the queue if it is there. ARGV: prefix, id. */
 export const UNQUEUE = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
+local p, id = ARGV[1], ARGV[2]
+${LIB}
+local t = ticket(id)
+if t then unlist(id, t) end
 `;
 
 /**
@@ -85,15 +141,8 @@ redis.call('HDEL', KEYS[3], ARGV[1])
  */
 export const TICK = `
 local p, me = ARGV[1], ARGV[2]
-local q, online = p .. 'queue', p .. 'online'
-local function purge(inst)
-  local set = p .. 'waiters:' .. inst
-  for _, w in ipairs(redis.call('SMEMBERS', set)) do
-    redis.call('ZREM', q, w)
-    redis.call('HDEL', p .. 'tickets', w)
-  end
-  redis.call('DEL', set)
-end
+${LIB}
+local online = p .. 'online'
 local was = redis.call('EXISTS', p .. 'alive:' .. me)
 redis.call('SET', p .. 'alive:' .. me, '1', 'PX', ARGV[4])
 redis.call('HSET', online, me, ARGV[3])
@@ -101,13 +150,13 @@ if ARGV[5] == '1' then purge(me) end
 local others = 0
 local all = redis.call('HGETALL', online)
 for i = 1, #all, 2 do
-  local inst = all[i]
-  if inst ~= me then
-    if redis.call('EXISTS', p .. 'alive:' .. inst) == 1 then
+  local other = all[i]
+  if other ~= me then
+    if redis.call('EXISTS', p .. 'alive:' .. other) == 1 then
       others = others + tonumber(all[i + 1])
     else
-      redis.call('HDEL', online, inst)
-      purge(inst)
+      redis.call('HDEL', online, other)
+      purge(other)
     end
   end
 end
@@ -126,11 +175,8 @@ return {was, others, dead}
  */
 export const BYE = `
 local p, me = ARGV[1], ARGV[2]
-local set = p .. 'waiters:' .. me
-for _, w in ipairs(redis.call('SMEMBERS', set)) do
-  redis.call('ZREM', p .. 'queue', w)
-  redis.call('HDEL', p .. 'tickets', w)
-end
-redis.call('DEL', set, p .. 'alive:' .. me)
+${LIB}
+purge(me)
+redis.call('DEL', p .. 'alive:' .. me)
 redis.call('HDEL', p .. 'online', me)
 `;

@@ -8,12 +8,13 @@
  */
 
 import type { TrustProxy } from "../web/address.ts";
+import { MATCH_OPTIONS, type MatchConfig } from "../matching.ts";
 import { SITE_OPTIONS, type SiteConfig, siteProblem } from "../site.ts";
 
 export type { TrustProxy };
 
 /** The resolved configuration the server runs with. */
-export interface Config extends SiteConfig {
+export interface Config extends SiteConfig, MatchConfig {
   port: number;
   hostname: string;
   frameAncestors: string;
@@ -57,6 +58,8 @@ export interface OptionSpec {
   help: string;
   choices?: readonly string[];
 }
+
+const LEVELS = ["debug", "info", "warn", "error"] as const;
 
 /** Every option the server understands, with its default and meaning. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -198,13 +201,9 @@ export const OPTIONS: readonly OptionSpec[] = [
       "text",
     ],
   ),
-  opt("logLevel", "string", "info", "debug, info, warn or error", [
-    "debug",
-    "info",
-    "warn",
-    "error",
-  ]),
+  opt("logLevel", "string", "info", "debug, info, warn or error", LEVELS),
   opt("logIps", "bool", "false", "include client addresses in logs"),
+  ...MATCH_OPTIONS,
   ...SITE_OPTIONS,
 ];
 

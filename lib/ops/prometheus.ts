@@ -161,6 +161,11 @@ export function renderMetrics(state: AppState): string {
       switchboard.stats.pairsMade,
     )
     .counter(
+      "strangers_pairs_matched_total",
+      "Pairs made by this instance, by how: a shared interest, the same language (no interests), a fallback, or plain (neither asked for anything).",
+      byLabel("by", new Map(Object.entries(switchboard.pairs))),
+    )
+    .counter(
       "strangers_messages_relayed_total",
       "Chat messages relayed from this instance's visitors.",
       switchboard.stats.messagesRelayed,

@@ -5,6 +5,8 @@
  * On the idle screen (and after a chat ends) a presence socket is open: it
  * says `{"type":"presence"}` first and receives the live online count;
  * Start then sends `request` on it, or opens a socket if there is none.
+ * Frames sent while a socket is still connecting (Block, pressed as the
+ * ended screen's presence socket opens) go once it is open.
  * A presence socket that drops comes back quietly with backoff.
  *
  * A chat socket that closes before it opened (close 1006, all a browser
@@ -49,7 +51,7 @@ export interface ChatLinkOptions {
 export interface ChatLink {
   /** When the chat socket opened, 0 if it has not. */
   readonly openedAt: number;
-  /** Sends one frame if the socket is open. */
+  /** Sends one frame now, or once the socket opens if it is opening. */
   send(frame: ClientFrame): void;
   /** A chat starts: the presence socket becomes its socket, or a new one opens. */
   openChat(): void;
@@ -67,6 +69,8 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
   /** Bumped to open a new socket; its effect's cleanup closes the old one. */
   const generation = signal(0);
   let socket: ChatSocket | null = null;
+  /** Frames sent while `socket` was connecting. */
+  let queued: ClientFrame[] = [];
   let forChat = false;
   let openedAt = 0;
   /** Bumped to forget an admission question in flight. */
@@ -83,6 +87,7 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
   function send(frame: ClientFrame): void {
     const ws = socket;
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    else if (ws && ws.readyState === WebSocket.CONNECTING) queued.push(frame);
   }
 
   function idle(): void {
@@ -154,6 +159,7 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
     const ws = options.connect();
     socket = ws;
     openedAt = 0;
+    queued = [];
     let opened = 0;
     ws.onopen = () => {
       opened = clock.now();
@@ -164,6 +170,7 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
         send({ type: "presence" });
         options.onPresence(true);
       }
+      for (const frame of queued.splice(0)) send(frame);
     };
     ws.onmessage = (e) => options.onFrame(e.data);
     ws.onclose = (e) => {

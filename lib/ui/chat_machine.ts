@@ -37,11 +37,16 @@
  *   server cannot be reached) reconnect like `lost`, with a notice saying
  *   why: `refused` after the server's `retryAfter`, `down` with backoff.
  * - A closed chat shows one line: the reason it closed, or "Chat closed".
+ * - Matching by interests: a `response` with `common` says what both like
+ *   (or, when the visitor asked for interests and got none, that nobody
+ *   shared them); `widen` while waiting takes anyone; `block` in a chat
+ *   asks the server, and its answer (`blocked`, or `nothing_to_block`)
+ *   ends the chat as End does; `block` after it names the last partner.
  *
  * @module
  */
 
-import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
+import { type ClientFrame, CLOSE, WS_CLOSE } from "../ws/protocol.ts";
 
 /** Where the chat is. The first five are the original widget's states. */
 export type Phase =
@@ -69,7 +74,13 @@ export type Sender = "me" | "guest";
 export type ChatEvent =
   | { type: "open" }
   | { type: "request" }
-  | { type: "response" }
+  | {
+    type: "response";
+    /** The interests both share, when the request carried interests. */
+    common?: readonly string[];
+    /** Our request carried at least one interest. */
+    asked?: boolean;
+  }
   | { type: "close"; code?: number }
   | { type: "lost"; code?: number }
   | { type: "refused"; reason: string; retryAfter: number }
@@ -78,6 +89,9 @@ export type ChatEvent =
   | { type: "cancel" }
   | { type: "end" }
   | { type: "next" }
+  | { type: "widen" }
+  | { type: "block"; token?: string }
+  | { type: "blocked" }
   | { type: "message"; from: Sender; text: string }
   | { type: "typing"; on: boolean }
   | { type: "error"; code: string };
@@ -85,7 +99,8 @@ export type ChatEvent =
 /** A line of the conversation, before translation. */
 export type Line =
   | { kind: Sender; text: string }
-  | { kind: "system"; key: "found" | "chatClosed" }
+  | { kind: "system"; key: "found" | "chatClosed" | "blocked" }
+  | { kind: "common"; common: readonly string[] }
   | { kind: "close"; code: number }
   | { kind: "error"; code: string };
 
@@ -110,6 +125,7 @@ export type Effect =
   | { type: "openSocket" }
   | { type: "closeSocket" }
   | { type: "sendRequest" }
+  | { type: "send"; frame: ClientFrame }
   | { type: "clearLog" }
   | { type: "line"; line: Line }
   | { type: "lock" }
@@ -165,6 +181,21 @@ function line(line: Line): Effect {
   return { type: "line", line };
 }
 
+/** The line that says what both like, if the request named interests. */
+function commonLine(
+  common: readonly string[] | undefined,
+  asked: boolean | undefined,
+): Effect[] {
+  return common && (common.length > 0 || asked)
+    ? [line({ kind: "common", common })]
+    : [];
+}
+
+/** A block in a chat ends it, as End does. */
+function ending(phase: Phase): Effect[] {
+  return phase === "chat" ? [{ type: "closeSocket" }] : [];
+}
+
 function closeChat(code: number | undefined): Transition {
   const effects: Effect[] = [
     line(
@@ -210,6 +241,7 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
           { type: "resetBackoff" },
           { type: "clearLog" },
           line({ kind: "system", key: "found" }),
+          ...commonLine(event.common, event.asked),
           { type: "partnerTyping", on: false },
           { type: "unlock" },
           { type: "notify", kind: "found" },
@@ -277,6 +309,21 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
           type: "openSocket",
         })
         : null;
+    case "widen":
+      return phase === "waiting"
+        ? to("waiting", { type: "send", frame: { type: "widen" } })
+        : null;
+    case "block":
+      return phase === "chat" || phase === "closed"
+        ? to(phase, { type: "send", frame: { ...event } })
+        : null;
+    case "blocked":
+      if (phase !== "chat" && phase !== "closed") return null;
+      return to(
+        phase,
+        line({ kind: "system", key: "blocked" }),
+        ...ending(phase),
+      );
     case "message":
       if (phase !== "chat") return null;
       return event.from === "me"
@@ -307,52 +354,21 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
           notice: { kind: "error", code: event.code },
         });
       }
-      if (phase !== "chat") return null;
+      // After a chat, errors answer a block on the presence socket.
+      if (phase === "closed") {
+        return to("closed", line({ kind: "error", code: event.code }));
+      }
+      // Talk to anyone crossed the partner's arrival: nothing to say.
+      if (phase !== "chat" || event.code === "not_waiting") return null;
+      if (event.code === "nothing_to_block") {
+        return to(
+          "chat",
+          line({ kind: "error", code: event.code }),
+          ...ending(phase),
+        );
+      }
       return REFUSAL_CODES.includes(event.code)
         ? to("chat", { type: "refuse", code: event.code })
         : to("chat", line({ kind: "error", code: event.code }));
-  }
-}
-
-/**
- * Reads one server frame (a JSON text) into a machine event, or an `online`
- * count. Unknown or malformed frames yield `null`: the widget ignores them.
- */
-export function parseServerFrame(
-  data: unknown,
-): ChatEvent | { type: "online"; count: number } | null {
-  if (typeof data !== "string") return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
-  const frame = value as Record<string, unknown>;
-  switch (frame.type) {
-    case "response":
-      return { type: "response" };
-    case "message":
-      if (
-        typeof frame.message !== "string" ||
-        (frame.from !== "me" && frame.from !== "guest")
-      ) return null;
-      return { type: "message", from: frame.from, text: frame.message };
-    case "typing":
-      return typeof frame.on === "boolean"
-        ? { type: "typing", on: frame.on }
-        : null;
-    case "online":
-      return typeof frame.count === "number" && Number.isFinite(frame.count) &&
-          frame.count >= 0
-        ? { type: "online", count: Math.floor(frame.count) }
-        : null;
-    case "error":
-      return typeof frame.code === "string"
-        ? { type: "error", code: frame.code }
-        : null;
-    default:
-      return null;
   }
 }

@@ -3,7 +3,6 @@ import {
   type ChatEvent,
   closeEvent,
   type Effect,
-  parseServerFrame,
   type Phase,
   PHASES,
   REFUSAL_CODES,
@@ -24,6 +23,9 @@ const EVENTS: Record<string, ChatEvent> = {
   messageGuest: { type: "message", from: "guest", text: "yo" },
   typing: { type: "typing", on: true },
   error: { type: "error", code: "rate_limited" },
+  widen: { type: "widen" },
+  block: { type: "block", token: "t".repeat(32) },
+  blocked: { type: "blocked" },
 };
 
 /** The whole table: phase → event name → next phase (absent = ignored). */
@@ -42,6 +44,7 @@ const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
     lost: "reconnecting",
     end: "waiting",
     error: "waiting",
+    widen: "waiting",
   },
   chat: {
     close: "closed",
@@ -52,8 +55,16 @@ const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
     messageGuest: "chat",
     typing: "chat",
     error: "chat",
+    block: "chat",
+    blocked: "chat",
   },
-  closed: { open: "connecting", next: "connecting" },
+  closed: {
+    open: "connecting",
+    next: "connecting",
+    error: "closed",
+    block: "closed",
+    blocked: "closed",
+  },
   reconnecting: { open: "connecting", retry: "connecting", cancel: "idle" },
 };
 
@@ -302,40 +313,79 @@ Deno.test("closeEvent() maps restart and abnormal closes to lost", () => {
   assert.deepEqual(closeEvent(1011), { type: "close", code: 1011 });
 });
 
-Deno.test("parseServerFrame() reads known frames and ignores the rest", () => {
-  assert.deepEqual(parseServerFrame('{"type":"response"}'), {
-    type: "response",
+Deno.test("transition() matches by interests, widens and blocks", async (t) => {
+  const lines = (effects: Effect[]) =>
+    effects.flatMap((e) => e.type === "line" ? [e.line] : []);
+  await t.step("a response says what both like", () => {
+    const r = transition("waiting", {
+      type: "response",
+      common: ["films"],
+      asked: true,
+    });
+    assert.deepEqual(lines(r!.effects), [
+      { kind: "system", key: "found" },
+      { kind: "common", common: ["films"] },
+    ]);
   });
-  assert.deepEqual(
-    parseServerFrame('{"type":"message","message":"<b>","from":"guest"}'),
-    { type: "message", from: "guest", text: "<b>" },
-  );
-  assert.deepEqual(parseServerFrame('{"type":"typing","on":true}'), {
-    type: "typing",
-    on: true,
+  await t.step("nothing shared is said only to who asked", () => {
+    const asked = transition("waiting", {
+      type: "response",
+      common: [],
+      asked: true,
+    });
+    assert.deepEqual(lines(asked!.effects).at(-1), {
+      kind: "common",
+      common: [],
+    });
+    for (const event of [{ common: [], asked: false }, {}]) {
+      const r = transition("waiting", { type: "response", ...event });
+      assert.deepEqual(lines(r!.effects), [{ kind: "system", key: "found" }]);
+    }
   });
-  assert.deepEqual(parseServerFrame('{"type":"online","count":7}'), {
-    type: "online",
-    count: 7,
+  await t.step("widen while waiting sends widen", () => {
+    assert.deepEqual(transition("waiting", { type: "widen" })?.effects, [
+      { type: "send", frame: { type: "widen" } },
+    ]);
+    assert.equal(transition("chat", { type: "widen" }), null);
+    // Paired as Talk to anyone went out: its refusal is no news.
+    assert.equal(
+      transition("chat", { type: "error", code: "not_waiting" }),
+      null,
+    );
   });
-  assert.deepEqual(
-    parseServerFrame('{"type":"error","code":"rate_limited","reason":"x"}'),
-    { type: "error", code: "rate_limited" },
-  );
-  for (
-    const bad of [
-      "nope",
-      "null",
-      "[]",
-      '{"type":"wat"}',
-      '{"type":"message","message":1,"from":"me"}',
-      '{"type":"message","message":"x","from":"someone"}',
-      '{"type":"typing"}',
-      '{"type":"online","count":-1}',
-      '{"type":"error"}',
-    ]
-  ) {
-    assert.deepEqual(parseServerFrame(bad), null, bad);
-  }
-  assert.deepEqual(parseServerFrame(new ArrayBuffer(2)), null);
+  await t.step("block in a chat asks; the answer ends the chat", () => {
+    const token = "t".repeat(32);
+    assert.deepEqual(transition("chat", { type: "block", token }), {
+      phase: "chat",
+      effects: [{ type: "send", frame: { type: "block", token } }],
+    });
+    assert.deepEqual(transition("chat", { type: "blocked" }), {
+      phase: "chat",
+      effects: [
+        { type: "line", line: { kind: "system", key: "blocked" } },
+        { type: "closeSocket" },
+      ],
+    });
+    assert.deepEqual(
+      types(
+        transition("chat", { type: "error", code: "nothing_to_block" })!
+          .effects,
+      ),
+      ["line", "closeSocket"],
+    );
+  });
+  await t.step("block after a chat names the last partner", () => {
+    assert.deepEqual(types(transition("closed", { type: "block" })!.effects), [
+      "send",
+    ]);
+    assert.deepEqual(transition("closed", { type: "blocked" })?.effects, [
+      { type: "line", line: { kind: "system", key: "blocked" } },
+    ]);
+    assert.deepEqual(
+      transition("closed", { type: "error", code: "nothing_to_block" })
+        ?.effects,
+      [{ type: "line", line: { kind: "error", code: "nothing_to_block" } }],
+    );
+    assert.equal(transition("idle", { type: "block" }), null);
+  });
 });

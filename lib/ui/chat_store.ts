@@ -21,7 +21,7 @@ import {
   type Signal,
   signal,
 } from "@preact/signals";
-import { hasVisibleCharacter } from "../ws/protocol.ts";
+import { hasVisibleCharacter, type RequestFrame } from "../ws/protocol.ts";
 import { type Admission, checkAdmission } from "./admission.ts";
 import { createChatLink } from "./chat_link.ts";
 import { createChatLog, type LogLine } from "./chat_log.ts";
@@ -29,7 +29,6 @@ import {
   type ChatEvent,
   type Effect,
   type Notice,
-  parseServerFrame,
   type Phase,
   transition,
 } from "./chat_machine.ts";
@@ -37,6 +36,7 @@ import { type ChatSocket, openChatSocket } from "./chat_socket.ts";
 import { type Clock, SYSTEM_CLOCK, type TimerId } from "./clock.ts";
 import { DICTIONARIES, type Dictionary, type Lang } from "./i18n.ts";
 import { createRetryTimer } from "./retry_timer.ts";
+import { parseServerFrame } from "./server_frame.ts";
 import { createTypingThrottle } from "./typing.ts";
 
 /** Without a fresh typing frame, the partner's indicator hides after this. */
@@ -72,6 +72,9 @@ export interface ChatStoreOptions {
   /** Explains a handshake that failed (`null`: never ask).
    * @default {`GET <wsPath>/admission`} */
   probe?: (() => Promise<Admission>) | null;
+  /** The `request` frame to send (interests, token…).
+   * @default {`{"type":"request"}`, as the original widget sends} */
+  request?: () => RequestFrame;
   /** Opens a new socket to the server.
    * @default {a `WebSocket` to `wsPath` on the page's host} */
   connect?: () => ChatSocket;
@@ -156,6 +159,8 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
   const random = options.random ?? Math.random;
   const notify = options.notify ?? (() => {});
   const maxLength = options.maxMessageLength ?? 2000;
+  const request: () => RequestFrame = options.request ??
+    (() => ({ type: "request" }));
   const probe = options.probe === undefined
     ? () => checkAdmission(`${wsPath}/admission`)
     : options.probe;
@@ -163,6 +168,8 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
   let typingHide: TimerId;
   let lastEsc = -Infinity;
   let wantFocus = false;
+  /** Our last request named interests: its response says what is shared. */
+  let asked = false;
 
   const dict = signal(DICTIONARIES[options.lang] ?? DICTIONARIES.en);
   const phase = signal<Phase>("idle");
@@ -213,8 +220,14 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       case "closeSocket":
         link.close();
         break;
-      case "sendRequest":
-        link.send({ type: "request" });
+      case "sendRequest": {
+        const frame = request();
+        asked = (frame.interests?.length ?? 0) > 0;
+        link.send(frame);
+        break;
+      }
+      case "send":
+        link.send(effect.frame);
         break;
       case "clearLog":
         log.reset(true);
@@ -282,7 +295,7 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         online.value = event.count;
         onlineLive.value = true;
       });
-    } else dispatch(event);
+    } else dispatch(event.type === "response" ? { ...event, asked } : event);
   }
 
   function onDraft(text: string): void {

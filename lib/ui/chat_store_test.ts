@@ -488,3 +488,82 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
     stop();
   });
 });
+
+Deno.test("createChatStore() matches by interests and blocks", async (t) => {
+  const token = "T".repeat(32);
+  let interests = ["music", "films"];
+  const { store, sockets, last, stop } = setup({
+    presence: true,
+    request: () => ({ type: "request", token, interests, strict: false }),
+  });
+  const texts = () =>
+    store.lines.value.map((l) =>
+      l.kind === "common"
+        ? `common:${l.common}`
+        : l.kind === "system"
+        ? l.key
+        : l.kind
+    );
+
+  await t.step("the request carries what the page asks for", () => {
+    last().open();
+    store.dispatch({ type: "open" });
+    assert.deepEqual(last().sent.at(-1), {
+      type: "request",
+      token,
+      interests: ["music", "films"],
+      strict: false,
+    });
+  });
+
+  await t.step("the response says what both like", () => {
+    last().receive({ type: "response", common: ["films"] });
+    assert.deepEqual(texts(), ["found", "common:films"]);
+  });
+
+  await t.step("Block asks the server; its answer ends the chat", () => {
+    store.dispatch({ type: "block", token });
+    assert.deepEqual(last().sent.at(-1), { type: "block", token });
+    assert.equal(store.phase.value, "chat");
+    last().receive({ type: "blocked" });
+    assert.equal(last().closedWith, WS_CLOSE.normal);
+    last().closed(WS_CLOSE.normal);
+    assert.equal(store.phase.value, "closed");
+    assert.deepEqual(texts(), [
+      "found",
+      "common:films",
+      "blocked",
+      "chatClosed",
+    ]);
+  });
+
+  await t.step("after the chat, Block goes on the presence socket", () => {
+    assert.equal(sockets.length, 2);
+    // Pressed while it connects: sent once it is open.
+    store.dispatch({ type: "block", token });
+    assert.deepEqual(last().sent, []);
+    last().open();
+    assert.deepEqual(last().sent, [{ type: "presence" }, {
+      type: "block",
+      token,
+    }]);
+    last().receive({ type: "error", code: "nothing_to_block" });
+    assert.deepEqual(texts().at(-1), "error");
+  });
+
+  await t.step("nothing shared is said when we asked for interests", () => {
+    store.dispatch({ type: "open" });
+    last().receive({ type: "response", common: [] });
+    assert.deepEqual(texts(), ["found", "common:"]);
+    last().closed(CLOSE.partnerLeft.code);
+  });
+
+  await t.step("and not when we had none", () => {
+    interests = [];
+    last().open();
+    store.dispatch({ type: "open" });
+    last().receive({ type: "response", common: [] });
+    assert.deepEqual(texts(), ["found"]);
+    stop();
+  });
+});

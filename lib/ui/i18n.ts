@@ -7,6 +7,11 @@
  */
 
 import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
+import {
+  MATCHING_EN,
+  MATCHING_RU,
+  type MatchingTexts,
+} from "./i18n_matching.ts";
 
 /** A language the UI speaks. */
 export type Lang = "en" | "ru";
@@ -15,7 +20,7 @@ export type Lang = "en" | "ru";
 export const LANGS: readonly Lang[] = ["en", "ru"];
 
 /** The texts of the chat UI in one language. */
-export interface Dictionary {
+export interface Dictionary extends MatchingTexts {
   /** BCP 47 tag, for `<html lang>` and time formatting. */
   lang: Lang;
   /** The language's own name, for the switch. */
@@ -86,6 +91,7 @@ export interface Dictionary {
 }
 
 const en: Dictionary = {
+  ...MATCHING_EN,
   lang: "en",
   name: "English",
   appName: "Strangers",
@@ -160,6 +166,9 @@ const en: Dictionary = {
     rate_limited: "You are sending too fast, slow down a little.",
     unavailable: "The chat service is unavailable right now.",
     not_delivered: "Your last messages could not be delivered.",
+    bad_interests: "The server did not accept your interests.",
+    nothing_to_block: "There is nobody to block.",
+    not_waiting: "You are not waiting for a partner right now.",
   },
   unknownError: (code) => `Server error (${code}).`,
   closes: {
@@ -178,6 +187,7 @@ const en: Dictionary = {
 };
 
 const ru: Dictionary = {
+  ...MATCHING_RU,
   lang: "ru",
   name: "Русский",
   appName: "Незнакомцы",
@@ -252,6 +262,9 @@ const ru: Dictionary = {
     rate_limited: "Вы пишете слишком быстро, немного помедленнее.",
     unavailable: "Сервис чата сейчас недоступен.",
     not_delivered: "Последние сообщения не удалось доставить.",
+    bad_interests: "Сервер не принял ваши интересы.",
+    nothing_to_block: "Некого блокировать.",
+    not_waiting: "Вы сейчас не ждёте собеседника.",
   },
   unknownError: (code) => `Ошибка сервера (${code}).`,
   closes: {
@@ -275,6 +288,14 @@ export function errorText(dict: Dictionary, code: string): string {
   return Object.hasOwn(dict.errors, code)
     ? dict.errors[code]
     : dict.unknownError(code);
+}
+
+/** What both like, or that nobody shared the visitor's interests. */
+export function commonText(
+  dict: Dictionary,
+  common: readonly string[],
+): string {
+  return common.length > 0 ? dict.bothLike(common.join(", ")) : dict.noCommon;
 }
 
 /** The readable text for a WebSocket close code. */

@@ -7,7 +7,7 @@
  */
 
 import type { LogLine } from "./chat_log.ts";
-import { closeText, type Dictionary, errorText } from "./i18n.ts";
+import { closeText, commonText, type Dictionary, errorText } from "./i18n.ts";
 
 /** The log as plain text, one line per entry, continuation lines indented. */
 export function transcriptText(
@@ -30,6 +30,9 @@ export function transcriptText(
       }
       case "system":
         out.push(`[${line.time}] ${dict[line.key]}`);
+        break;
+      case "common":
+        out.push(`[${line.time}] ${commonText(dict, line.common)}`);
         break;
       case "close":
         out.push(`[${line.time}] ${closeText(dict, line.code)}`);

@@ -7,12 +7,37 @@
  * @module
  */
 
+import { parseInterests, parseLanguage } from "./interests.ts";
+
+/**
+ * `request`: find me a partner. All fields but `type` are optional, and a
+ * bare `{"type":"request"}` (the original widget) pairs first come, first
+ * served as it always did.
+ */
+export interface RequestFrame {
+  type: "request";
+  /** The browser's own name across sockets, never relayed or logged. */
+  token?: string;
+  /** What the visitor wants to talk about, normalised (`interests.ts`). */
+  interests?: string[];
+  /** The page's language, as its primary subtag (`pt-BR` → `pt`). */
+  lang?: string;
+  /** Only partners who share an interest: no fallback. */
+  strict?: boolean;
+}
+
 /** A valid frame from a client. */
 export type ClientFrame =
-  /** `token`: the browser's own name across sockets, never relayed or logged. */
-  | { type: "request"; token?: string }
+  | RequestFrame
   /** The page is open: count me and push me the online count; no timeout. */
   | { type: "presence" }
+  /**
+   * Never match me with this stranger again: the partner of the chat on,
+   * else the last one met by this `token` (or address).
+   */
+  | { type: "block"; token?: string }
+  /** Waiting for interests only: take anyone now. */
+  | { type: "widen" }
   | { type: "message"; message: string }
   | { type: "typing"; on: boolean };
 
@@ -20,6 +45,7 @@ export type ClientFrame =
 export const ERROR_CODES = [
   "bad_json",
   "bad_frame",
+  "bad_interests",
   "unknown_type",
   "empty_message",
   "message_too_long",
@@ -30,6 +56,8 @@ export const ERROR_CODES = [
   "rate_limited",
   "unavailable",
   "not_delivered",
+  "nothing_to_block",
+  "not_waiting",
 ] as const;
 
 /** One of {@linkcode ERROR_CODES}. */
@@ -50,8 +78,46 @@ export interface ParseOptions {
 /** A browser token: what `request` may carry besides its type. */
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
+const TOKEN_REASON = "token must be 16 to 64 of [A-Za-z0-9_-]";
+
+function isToken(value: unknown): value is string {
+  return typeof value === "string" && TOKEN.test(value);
+}
+
 function fail(code: ErrorCode, reason: string): ParseResult {
   return { ok: false, code, reason };
+}
+
+/** A `request` frame's optional fields, each checked; unknown ones ignored. */
+function parseRequest(frame: Record<string, unknown>): ParseResult {
+  const request: RequestFrame = { type: "request" };
+  const { token, interests, lang, strict } = frame;
+  if (token !== undefined) {
+    if (!isToken(token)) return fail("bad_frame", TOKEN_REASON);
+    request.token = token;
+  }
+  if (interests !== undefined) {
+    const parsed = parseInterests(interests);
+    if (!parsed.ok) return fail("bad_interests", parsed.reason);
+    request.interests = parsed.interests;
+  }
+  if (lang !== undefined) {
+    const language = parseLanguage(lang);
+    if (language === null) {
+      return fail(
+        "bad_frame",
+        "lang must be a language tag such as en or pt-BR",
+      );
+    }
+    request.lang = language;
+  }
+  if (strict !== undefined) {
+    if (typeof strict !== "boolean") {
+      return fail("bad_frame", "strict must be true or false");
+    }
+    request.strict = strict;
+  }
+  return { ok: true, frame: request };
 }
 
 /**
@@ -78,15 +144,16 @@ export function parseClientFrame(
     return fail("bad_frame", "frame needs a string field type");
   }
   switch (type) {
-    case "request": {
+    case "request":
+      return parseRequest(frame);
+    case "block": {
       const token = frame.token;
       if (token === undefined) return { ok: true, frame: { type } };
-      if (typeof token !== "string" || !TOKEN.test(token)) {
-        return fail("bad_frame", "token must be 16 to 64 of [A-Za-z0-9_-]");
-      }
+      if (!isToken(token)) return fail("bad_frame", TOKEN_REASON);
       return { ok: true, frame: { type, token } };
     }
     case "presence":
+    case "widen":
       return { ok: true, frame: { type } };
     case "message": {
       const message = frame.message;
@@ -141,6 +208,17 @@ function isWellFormed(text: string): boolean {
 
 /** `{"type":"response"}`: the two visitors are paired. */
 export const RESPONSE_FRAME = '{"type":"response"}';
+
+/**
+ * The `response` to a request that carried interests: with the interests
+ * both share (`[]` when paired by fallback).
+ */
+export function responseFrame(common: readonly string[]): string {
+  return JSON.stringify({ type: "response", common });
+}
+
+/** `{"type":"blocked"}`: that stranger will not be matched with you again. */
+export const BLOCKED_FRAME = '{"type":"blocked"}';
 
 /** `{"type":"typing","on":…}` as relayed to the partner. */
 export const TYPING_FRAMES = {

@@ -1,0 +1,63 @@
+/**
+ * The server's frames as the chat client reads them, browser code: each
+ * JSON text becomes an event for the machine (`chat_machine.ts`) or an
+ * `online` count; anything else is ignored, as the original widget does.
+ *
+ * @module
+ */
+
+import type { ChatEvent } from "./chat_machine.ts";
+
+/** A list of strings, or `undefined` for anything else. */
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === "string")
+    ? value
+    : undefined;
+}
+
+/**
+ * Reads one server frame (a JSON text) into a machine event, or an `online`
+ * count. Unknown or malformed frames yield `null`: the widget ignores them.
+ */
+export function parseServerFrame(
+  data: unknown,
+): ChatEvent | { type: "online"; count: number } | null {
+  if (typeof data !== "string") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const frame = value as Record<string, unknown>;
+  switch (frame.type) {
+    case "response": {
+      const common = strings(frame.common);
+      return common ? { type: "response", common } : { type: "response" };
+    }
+    case "blocked":
+      return { type: "blocked" };
+    case "message":
+      if (
+        typeof frame.message !== "string" ||
+        (frame.from !== "me" && frame.from !== "guest")
+      ) return null;
+      return { type: "message", from: frame.from, text: frame.message };
+    case "typing":
+      return typeof frame.on === "boolean"
+        ? { type: "typing", on: frame.on }
+        : null;
+    case "online":
+      return typeof frame.count === "number" && Number.isFinite(frame.count) &&
+          frame.count >= 0
+        ? { type: "online", count: Math.floor(frame.count) }
+        : null;
+    case "error":
+      return typeof frame.code === "string"
+        ? { type: "error", code: frame.code }
+        : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { parseServerFrame } from "./server_frame.ts";
+
+Deno.test("parseServerFrame() reads known frames and ignores the rest", () => {
+  assert.deepEqual(parseServerFrame('{"type":"response"}'), {
+    type: "response",
+  });
+  assert.deepEqual(
+    parseServerFrame('{"type":"message","message":"<b>","from":"guest"}'),
+    { type: "message", from: "guest", text: "<b>" },
+  );
+  assert.deepEqual(parseServerFrame('{"type":"typing","on":true}'), {
+    type: "typing",
+    on: true,
+  });
+  assert.deepEqual(parseServerFrame('{"type":"online","count":7}'), {
+    type: "online",
+    count: 7,
+  });
+  assert.deepEqual(
+    parseServerFrame('{"type":"response","common":["music","films"]}'),
+    { type: "response", common: ["music", "films"] },
+  );
+  assert.deepEqual(parseServerFrame('{"type":"blocked"}'), {
+    type: "blocked",
+  });
+  assert.deepEqual(
+    parseServerFrame('{"type":"error","code":"rate_limited","reason":"x"}'),
+    { type: "error", code: "rate_limited" },
+  );
+  for (
+    const bad of [
+      "nope",
+      "null",
+      "[]",
+      '{"type":"wat"}',
+      '{"type":"message","message":1,"from":"me"}',
+      '{"type":"message","message":"x","from":"someone"}',
+      '{"type":"typing"}',
+      '{"type":"online","count":-1}',
+      '{"type":"error"}',
+    ]
+  ) {
+    assert.deepEqual(parseServerFrame(bad), null, bad);
+  }
+  assert.deepEqual(parseServerFrame(new ArrayBuffer(2)), null);
+  // A malformed list of interests is read as none.
+  assert.deepEqual(parseServerFrame('{"type":"response","common":[1]}'), {
+    type: "response",
+  });
+});
