@@ -28,6 +28,8 @@ export interface AddReply {
   errorKinds: Record<string, number>;
   /** Raw samples, so that the orchestrator can merge several generators. */
   joinToPairedSamples: number[];
+  /** Paired visitors whose `response` named an interest both share. */
+  sharing: number;
 }
 
 /** Reply to `closed` and `open`: one measurement window. */

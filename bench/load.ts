@@ -9,7 +9,8 @@
  *
  * Commands:
  * - `{"cmd":"add","count":N,"batch":B}`: open N visitors (B at a time, 0 for
- *   all at once); each sends `request` on open. Replies once all are paired.
+ *   all at once); each sends `request` on open (a bare one, or as
+ *   `"requests"` says: `interests.ts`). Replies once all are paired.
  * - `{"cmd":"closed","seconds":S}`: every paired visitor sends its next line
  *   after its own echo, as the widget does.
  * - `{"cmd":"open","seconds":S,"rate":R}`: R lines a second in total, spread
@@ -55,6 +56,7 @@ import {
   Window,
 } from "./load_client.ts";
 import { Pages } from "./load_presence.ts";
+import { requestMaker, type RequestSpec } from "./interests.ts";
 import { withTimeout } from "../tests/support/net.ts";
 
 const flags = parseFlags(Deno.args);
@@ -75,6 +77,7 @@ const crowd = new Crowd({
 });
 
 let visitors: Visitor[] = [];
+const bareRequest = crowd.request;
 const pages = new Pages(crowd);
 
 async function add(
@@ -119,6 +122,7 @@ async function add(
     errorKinds: Object.fromEntries(crowd.errors),
     // Raw samples, so that the orchestrator can merge several generators.
     joinToPairedSamples: joinToPaired.map((ms) => round(ms, 2)),
+    sharing: paired.filter((v) => v.common > 0).length,
   };
 }
 
@@ -329,6 +333,7 @@ interface Command {
   lines?: number;
   timeout?: number;
   every?: number;
+  requests?: RequestSpec;
 }
 
 function reply(cmd: string, result: object) {
@@ -345,6 +350,9 @@ for await (const line of lines(Deno.stdin.readable)) {
   const command = JSON.parse(line) as Command;
   switch (command.cmd) {
     case "add":
+      crowd.request = command.requests
+        ? requestMaker(command.requests)
+        : bareRequest;
       reply(
         "add",
         await add(

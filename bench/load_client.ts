@@ -52,6 +52,8 @@ export class Crowd {
   readonly errors: Map<string, number> = new Map();
   /** Errors so far, of every kind. */
   errorCount = 0;
+  /** The next visitor's `request` frame (`add`'s `requests`). */
+  request: () => string = () => '{"type":"request"}';
   readonly #options: CrowdOptions;
   #made = 0;
   #nextHost: number;
@@ -130,6 +132,8 @@ export class Visitor {
   readonly present: boolean;
   /** `online` frames received. */
   onlineFrames = 0;
+  /** Interests its `response` said both share (`common`), if any. */
+  common = 0;
   /** How many of `#seenIn`'s changes this visitor has seen pushed. */
   #seen = 0;
   #seenIn: Window | null = null;
@@ -143,9 +147,11 @@ export class Visitor {
     this.#crowd = crowd;
     this.present = presence;
     this.ws = crowd.connect();
+    // Made now, so that the frames follow the order the visitors were made.
+    const hello = presence ? '{"type":"presence"}' : crowd.request();
     this.ws.onopen = () => {
       this.opened = performance.now();
-      this.ws.send(presence ? '{"type":"presence"}' : '{"type":"request"}');
+      this.ws.send(hello);
     };
     this.ws.onmessage = (event) => this.#receive(event.data as string);
     this.ws.onerror = () => {
@@ -187,6 +193,7 @@ export class Visitor {
       const frame = JSON.parse(data);
       if (frame.type === "response") {
         this.paired = performance.now();
+        this.common = frame.common?.length ?? 0;
         this.onPaired?.();
       } else if (frame.type === "online") {
         this.onlineFrames++;
@@ -194,6 +201,9 @@ export class Visitor {
         if (window.record && this.present) this.#sawCount(window);
       } else if (frame.type === "error") {
         this.#crowd.error(`error_${frame.code}`);
+        // Pairing is down for a moment: the widget drops this socket (and
+        // tries again later), so its `add` need not wait for the timeout.
+        if (frame.code === "unavailable" && !this.paired) this.close();
       }
     }
   }

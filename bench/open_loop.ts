@@ -178,7 +178,7 @@ export interface RedisRow {
 }
 
 /** PUBLISH calls Redis has served: one per frame sent across instances. */
-async function publishCalls(port: number): Promise<number> {
+export async function publishCalls(port: number): Promise<number> {
   const info = await withTimeout(redisCommand(port, "INFO commandstats"), {
     ms: 5000,
     label: "redis INFO",

@@ -9,6 +9,8 @@ import { median, round } from "./lib.ts";
 import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
 import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
+import type { InterestResults } from "./interests_burst.ts";
+import { interestsMarkdown } from "./interests_report.ts";
 import { presenceMarkdown, type PresenceRow } from "./presence.ts";
 import { hasNode, referenceMarkdown } from "./reference_table.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
@@ -46,6 +48,10 @@ export interface Results {
   attack?: AttackRow;
   /** Open pages (`presence`): ours pushing the count, the reference holding. */
   presence?: Both<PresenceRow>;
+  /** Bursts asking by interests against plain ones, in memory. */
+  interests?: InterestResults;
+  /** The same through two instances on one Redis. */
+  interestsRedis?: InterestResults;
 }
 
 /** One run of the edge comparison (`--only edge`). */
@@ -151,7 +157,8 @@ export async function writeReport(
 
 /**
  * The report as markdown: the table against the references, the Redis,
- * edge, attack and presence tables, and the targets met or missed.
+ * edge, attack, presence and interests tables, and the targets met or
+ * missed.
  */
 export function toMarkdown(report: Report, options: MarkdownOptions): string {
   const { machine: m, results: r } = report;
@@ -239,6 +246,8 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
   if (r.edge) out.push(...edgeMarkdown(r.edge));
   if (r.attack) out.push(...attackMarkdown(r.attack));
   if (r.presence) out.push(...presenceMarkdown(r.presence));
+  if (r.interests) out.push(...interestsMarkdown(r.interests));
+  if (r.interestsRedis) out.push(...interestsMarkdown(r.interestsRedis));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");
   }

@@ -9,7 +9,9 @@
  * (`bench/node_reference_relay.mjs`) as a third contender, skipped with a
  * note where `node` or `node_modules/ws` is missing (or `--no-node`); the "redis"
  * scenario instead alternates our server in memory with two of our servers
- * relaying through a redis-server of its own. Servers are
+ * relaying through a redis-server of its own, and the "interests" ones a
+ * burst asking by interests with a plain one on our server alone (in memory
+ * and through Redis, `interests_burst.ts`). Servers are
  * pinned to core 0 and load generators (`bench/load.ts`) to core 1; the
  * server's CPU time and memory are read from `/proc` around each measurement
  * window. Writes `bench/results/latest.json` and `bench/results/latest.md`.
@@ -40,6 +42,7 @@ import {
 import { burst, churn, memory, type Ours, relay } from "./scenarios.ts";
 import { presence } from "./presence.ts";
 import { attack } from "./attack.ts";
+import { interestBurst } from "./interests_burst.ts";
 import { targets } from "./targets.ts";
 
 const flags = parseFlags(Deno.args);
@@ -63,6 +66,8 @@ const SCENARIOS = [
   "edge",
   "presence",
   "attack",
+  "interests",
+  "interests-redis",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -80,6 +85,8 @@ const plan = quick
     redisSeconds: 3,
     presencePages: [1000, 2000, 4000],
     presenceSeconds: 5,
+    interestVisitors: 2000,
+    interestRounds: 2,
   }
   : {
     burst: [2000, 16000],
@@ -94,6 +101,8 @@ const plan = quick
     redisSeconds: 8,
     presencePages: [4000, 8000, 16000],
     presenceSeconds: 10,
+    interestVisitors: 16000,
+    interestRounds: 3,
   };
 
 /** The Node reference, or why it cannot run here. */
@@ -205,7 +214,7 @@ async function main() {
   const results: Results = {};
   if (!quick && !only) {
     console.error(
-      "Full benchmark: about 23 minutes. (--quick for a short run)",
+      "Full benchmark: about 28 minutes. (--quick for a short run)",
     );
   }
   if (!node.ok && (["relay", "open", "memory"] as const).some(wanted)) {
@@ -322,6 +331,31 @@ async function main() {
   }
 
   if (wanted("attack")) results.attack = await attack(ours);
+
+  for (const home of ["memory", "redis"] as const) {
+    const name = home === "memory" ? "interests" : "interests-redis";
+    if (!wanted(name)) continue;
+    // Fallback 0 for the ratios: at the default 10 s, pairs/s would measure
+    // the wait of those without a sharer, not the matching.
+    const visitors = plan.interestVisitors;
+    const base = { ours, home, visitors };
+    const ratio = await alternate({
+      label: `${name} burst ${visitors}, fallback 0 s`,
+      rounds: plan.interestRounds,
+      contenders: ["plain", "interests"],
+    }, (asking) => interestBurst(asking, { ...base, fallback: 0 }));
+    const atDefault = await alternate({
+      label: `${name} burst ${visitors}, default fallback`,
+      rounds: 1,
+      contenders: ["interests"],
+    }, (asking) => interestBurst(asking, base));
+    results[home === "memory" ? "interests" : "interestsRedis"] = {
+      home,
+      visitors,
+      ratio,
+      atDefault: atDefault.interests,
+    };
+  }
 
   const report: Report = {
     date: new Date().toISOString(),

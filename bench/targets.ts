@@ -6,6 +6,7 @@
  * @module
  */
 
+import { interestTargets } from "./interests_report.ts";
 import { round } from "./lib.ts";
 import {
   first,
@@ -139,6 +140,7 @@ export function targets(
     });
   }
   rows.push(...nodeTargets(results, options));
+  rows.push(...interestTargets(results));
   const x = results.attack;
   if (x) {
     row(
