@@ -180,14 +180,11 @@ export async function listenNode(
     ? "::1"
     : addr.address;
 
-  // Deno's node:http listener stops accepting for good, and says nothing,
-  // when accept() fails (out of file descriptors): connect to ourselves now
-  // and then, and listen again when our own connection is never accepted.
-  // A busy server may answer the probe late: any connection accepted
-  // meanwhile shows the loop alive.
+  // Deno's node:http listener stops accepting for good, silently, when
+  // accept() fails (EMFILE): probe ourselves now and then; relisten when
+  // neither the probe nor any other connection was accepted meanwhile.
   let probing: Promise<void> = Promise.resolve();
-  let missed = 0;
-  let accepts = 0;
+  let missed = 0, accepts = 0;
   server.on("connection", () => accepts++);
   const watchdog = setInterval(() => {
     probing = probing.then(async () => {
