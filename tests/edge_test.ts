@@ -5,6 +5,7 @@ import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 import { pair, startTestServer } from "./helpers.ts";
 import { oversizeAttack, victimLatencies } from "./support/oversize.ts";
 import { until } from "./support/wait.ts";
+import { CUT_GRACE_MS } from "../lib/ws/node_edge.ts";
 
 const MiB = 1024 * 1024;
 
@@ -144,6 +145,7 @@ Deno.test("node edge: a slow reader dropped with 4002 keeps its address slot unt
       assert.ok(await reader.nextJson("response"));
       senders.push(sender.socket);
     }
+    const pouring = Date.now();
     await Promise.all(senders.map(async (socket) => {
       const sender = { socket };
       // Pour lines until the partner is dropped (the sender gets 4000).
@@ -164,8 +166,12 @@ Deno.test("node edge: a slow reader dropped with 4002 keeps its address slot unt
     assert.equal(state.metrics.rejected.get("slow_reader"), 20);
     // The 20 dropped readers still hold their TCP connections: the address
     // is full until they are cut.
+    // (Only while the first one dropped is surely within its cut grace: a
+    // machine busy enough to pour for longer has cut it already.)
     const early = await RawSocket.connect(port);
-    assert.equal(early.status, 429);
+    if (Date.now() - pouring < CUT_GRACE_MS - 500) {
+      assert.equal(early.status, 429);
+    } else console.log("pouring outlasted the cut grace: slot check skipped");
     early.drop();
     await within(
       (async () => {
