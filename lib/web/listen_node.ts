@@ -180,17 +180,19 @@ export async function listenNode(
     ? "::1"
     : addr.address;
 
-  // Deno's node:http listener stops accepting for good, and says nothing,
-  // when accept() fails (out of file descriptors): connect to ourselves now
-  // and then, and listen again when our own connection is never accepted.
+  // Deno's node:http listener stops accepting for good, silently, when
+  // accept() fails (EMFILE): probe ourselves now and then; relisten when
+  // neither the probe nor any other connection was accepted meanwhile.
   let probing: Promise<void> = Promise.resolve();
-  let missed = 0;
+  let missed = 0, accepts = 0;
+  server.on("connection", () => accepts++);
   const watchdog = setInterval(() => {
     probing = probing.then(async () => {
       if (stopping) return;
+      const before = accepts;
       const accepted = await probeOnce();
       if (accepted === null) return; // no descriptor to probe with: later
-      missed = accepted ? 0 : missed + 1;
+      missed = accepted || accepts !== before ? 0 : missed + 1;
       if (missed < 2 || stopping) return;
       missed = 0;
       options.onError?.("listener_failed", new Error("accept loop stopped"));
