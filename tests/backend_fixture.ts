@@ -19,6 +19,8 @@ import {
 import { Switchboard, type SwitchboardOptions } from "../lib/pairing.ts";
 import { commonInterests } from "../lib/ws/interests.ts";
 import { Visitor } from "./board_visitor.ts";
+import { prng } from "./security_helpers.ts";
+export { prng };
 import { until } from "./support/wait.ts";
 
 /** A store the instances share, and how each opens its backend on it. */
@@ -144,18 +146,6 @@ export async function breakUp(waiter: Visitor, leaver: Visitor): Promise<void> {
   await until(() => leaver.paired && waiter.paired, 2000, "v meets the bot");
   leaver.leave();
   await until(() => waiter.closed !== undefined, 2000, "bot closed");
-}
-
-/** A seeded pseudo-random number in [0, 1) per call (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The partner of a match result, or what it is instead (`null`, `"taken"`). */
