@@ -9,12 +9,8 @@
 
 import { islands, notFound, routes } from "./manifest.ts";
 import type { AppState } from "./lib/app_state.ts";
-import {
-  type Config,
-  ConfigError,
-  helpText,
-  loadConfig,
-} from "./lib/ops/config.ts";
+import { type Config, ConfigError, loadConfig } from "./lib/ops/config.ts";
+import { helpText } from "./lib/ops/config_help.ts";
 import { errorName } from "./lib/ops/log.ts";
 import { cspSources } from "./lib/site.ts";
 import { VERSION } from "./lib/ops/version.ts";

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  helpText,
-  loadConfig,
-  OPTIONS,
-} from "../lib/ops/config.ts";
+import { ConfigError, loadConfig, OPTIONS } from "../lib/ops/config.ts";
+import { helpText } from "../lib/ops/config_help.ts";
 
 const noEnv = () => undefined;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { optionsMarkdown } from "../lib/ops/config.ts";
+import { optionsMarkdown } from "../lib/ops/config_help.ts";
 import { CLOSE, ERROR_CODES } from "../lib/ws/protocol.ts";
 
 const readme = await Deno.readTextFile(
@@ -29,7 +29,7 @@ Deno.test("README lists every option exactly as --help knows it", () => {
   assert.deepEqual(
     tableCells(block),
     tableCells(optionsMarkdown()),
-    "regenerate with: deno eval 'import {optionsMarkdown} from \"./lib/ops/config.ts\"; console.log(optionsMarkdown())'",
+    "regenerate with: deno eval 'import {optionsMarkdown} from \"./lib/ops/config_help.ts\"; console.log(optionsMarkdown())'",
   );
 });
 

@@ -10,11 +10,16 @@
 import type { TrustProxy } from "../web/address.ts";
 import { MATCH_OPTIONS, type MatchConfig } from "../matching.ts";
 import { SITE_OPTIONS, type SiteConfig, siteProblem } from "../site.ts";
+import {
+  MODERATION_OPTIONS,
+  type ModerationConfig,
+  moderationProblem,
+} from "../moderation/options.ts";
 
 export type { TrustProxy };
 
 /** The resolved configuration the server runs with. */
-export interface Config extends SiteConfig, MatchConfig {
+export interface Config extends SiteConfig, MatchConfig, ModerationConfig {
   port: number;
   hostname: string;
   frameAncestors: string;
@@ -205,6 +210,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   opt("logIps", "bool", "false", "include client addresses in logs"),
   ...MATCH_OPTIONS,
   ...SITE_OPTIONS,
+  ...MODERATION_OPTIONS,
 ];
 
 function opt(
@@ -280,8 +286,9 @@ export function loadConfig(
       `--public-origin must be a scheme and host such as https://chat.example.com, got "${origin}"`,
     );
   }
-  const site = siteProblem(config as unknown as Config);
-  if (site) throw new ConfigError(site);
+  const problem = siteProblem(config as unknown as Config) ??
+    moderationProblem(config as unknown as Config);
+  if (problem) throw new ConfigError(problem);
   return config as unknown as Config;
 }
 
@@ -322,75 +329,6 @@ function parseValue(spec: OptionSpec, raw: string): unknown {
       }
       return raw;
   }
-}
-
-/** Width `--help` wraps its descriptions to. */
-const HELP_WIDTH = 80;
-
-/**
- * The `--help` text: usage and every option with its variable and default.
- * Every description starts in one column, past the longest flag, and wraps
- * at word boundaries within {@linkcode HELP_WIDTH} (a word longer than the
- * room left keeps its own line).
- */
-export function helpText(): string {
-  const entries: [string, string[]][] = [
-    ["--help", ["print this help and exit"]],
-    ["--version", ["print the version and exit"]],
-    ...OPTIONS.map((o): [string, string[]] => [
-      `${o.flag} <${o.kind}>`,
-      [
-        o.default === "" ? o.help : `${o.help} (default ${o.default})`,
-        `env ${o.env}`,
-      ],
-    ]),
-  ];
-  const column = 2 + Math.max(...entries.map(([head]) => head.length)) + 2;
-  const room = Math.max(HELP_WIDTH - column, 30);
-  const rows = entries.flatMap(([head, texts]) =>
-    texts.flatMap((text) => wrap(text, room)).map((line, i) =>
-      (i === 0 ? `  ${head}` : "").padEnd(column) + line
-    )
-  );
-  return [
-    "Strangers: anonymous 1:1 random-pairing chat",
-    "",
-    "Usage: strangers [options]   (or: deno task start -- [options])",
-    "",
-    "Options (a flag wins over its environment variable):",
-    ...rows,
-    "",
-  ].join("\n");
-}
-
-/** `text` split into lines of at most `width` characters, at spaces. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  lines.push(line);
-  return lines;
-}
-
-/** The README's option table (kept identical by a test). */
-export function optionsMarkdown(): string {
-  const rows = OPTIONS.map((o) =>
-    `| \`${o.flag}\` | \`${o.env}\` | ${
-      o.default === "" ? "(empty)" : `\`${o.default}\``
-    } | ${o.help.replaceAll("|", "\\|")} |`
-  );
-  return [
-    "| flag | environment | default | meaning |",
-    "| --- | --- | --- | --- |",
-    ...rows,
-  ].join("\n");
 }
 
 /** The defaults, for tests and embedding: `loadConfig([], () => undefined)`. */

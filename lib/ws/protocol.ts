@@ -8,6 +8,9 @@
  */
 
 import { parseInterests, parseLanguage } from "./interests.ts";
+import { parseReport, type ReportFrame } from "../moderation/report_frame.ts";
+
+export type { ReportFrame };
 
 /**
  * `request`: find me a partner. All fields but `type` are optional, and a
@@ -24,6 +27,8 @@ export interface RequestFrame {
   lang?: string;
   /** Only partners who share an interest: no fallback. */
   strict?: boolean;
+  /** A solved proof-of-work challenge (ALTCHA payload, base64). */
+  pow?: string;
 }
 
 /** A valid frame from a client. */
@@ -38,6 +43,8 @@ export type ClientFrame =
   | { type: "block"; token?: string }
   /** Waiting for interests only: take anyone now. */
   | { type: "widen" }
+  /** This stranger broke the rules: the chat on, else the last one. */
+  | ReportFrame
   | { type: "message"; message: string }
   | { type: "typing"; on: boolean };
 
@@ -58,6 +65,11 @@ export const ERROR_CODES = [
   "not_delivered",
   "nothing_to_block",
   "not_waiting",
+  "bad_report",
+  "nothing_to_report",
+  "filtered",
+  "pow_required",
+  "pow_invalid",
 ] as const;
 
 /** One of {@linkcode ERROR_CODES}. */
@@ -78,6 +90,9 @@ export interface ParseOptions {
 /** A browser token: what `request` may carry besides its type. */
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
+/** Longest proof-of-work payload accepted (a solution is about 300). */
+const MAX_POW_LENGTH = 2048;
+
 const TOKEN_REASON = "token must be 16 to 64 of [A-Za-z0-9_-]";
 
 function isToken(value: unknown): value is string {
@@ -91,7 +106,7 @@ function fail(code: ErrorCode, reason: string): ParseResult {
 /** A `request` frame's optional fields, each checked; unknown ones ignored. */
 function parseRequest(frame: Record<string, unknown>): ParseResult {
   const request: RequestFrame = { type: "request" };
-  const { token, interests, lang, strict } = frame;
+  const { token, interests, lang, strict, pow } = frame;
   if (token !== undefined) {
     if (!isToken(token)) return fail("bad_frame", TOKEN_REASON);
     request.token = token;
@@ -116,6 +131,12 @@ function parseRequest(frame: Record<string, unknown>): ParseResult {
       return fail("bad_frame", "strict must be true or false");
     }
     request.strict = strict;
+  }
+  if (pow !== undefined) {
+    if (typeof pow !== "string" || pow.length > MAX_POW_LENGTH) {
+      return fail("bad_frame", "pow must be a solution payload string");
+    }
+    request.pow = pow;
   }
   return { ok: true, frame: request };
 }
@@ -151,6 +172,10 @@ export function parseClientFrame(
       if (token === undefined) return { ok: true, frame: { type } };
       if (!isToken(token)) return fail("bad_frame", TOKEN_REASON);
       return { ok: true, frame: { type, token } };
+    }
+    case "report": {
+      const parsed = parseReport(frame, maxLength, isToken);
+      return parsed.ok ? parsed : fail("bad_report", parsed.reason);
     }
     case "presence":
     case "widen":
@@ -237,9 +262,24 @@ export function onlineFrame(count: number): string {
   return `{"type":"online","count":${count}}`;
 }
 
-/** `{"type":"error","code":…,"reason":…}`. */
-export function errorFrame(code: ErrorCode, reason: string): string {
-  return JSON.stringify({ type: "error", code, reason });
+/**
+ * `{"type":"error","code":…,"reason":…}`, with `extra` fields (such as a
+ * proof-of-work `challenge`) after them.
+ */
+export function errorFrame(
+  code: ErrorCode,
+  reason: string,
+  extra?: Record<string, unknown>,
+): string {
+  return JSON.stringify({ type: "error", code, reason, ...extra });
+}
+
+/**
+ * `{"type":"reported"}`: the report was taken (the reporter's chat, if one
+ * was on, has ended); `verified` of its lines matched the server's digests.
+ */
+export function reportedFrame(verified: number, lines: number): string {
+  return `{"type":"reported","verified":${verified},"lines":${lines}}`;
 }
 
 /** Close codes the server uses, with their reasons. */
@@ -251,6 +291,8 @@ export const CLOSE = {
   partnerLeft: { code: 4000, reason: "partner_left" },
   requestTimeout: { code: 4001, reason: "request_timeout" },
   slowReader: { code: 4002, reason: "too_slow" },
+  banned: { code: 4003, reason: "banned" },
+  reported: { code: 4004, reason: "reported" },
 } as const;
 
 /**
