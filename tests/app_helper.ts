@@ -22,7 +22,11 @@ export interface InProcessApp extends ChatApp {
 export async function inProcessApp(
   overrides: Partial<Config> = {},
 ): Promise<InProcessApp> {
-  const config = defaultConfig({ logLevel: "error", ...overrides });
+  const config = defaultConfig({
+    logLevel: "error",
+    dataDir: ":memory:",
+    ...overrides,
+  });
   const log = new Logger({ format: "json", level: "error", write() {} });
   const app = await createChatApp(config, { log });
   return {

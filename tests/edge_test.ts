@@ -120,6 +120,7 @@ Deno.test("node edge: a slow reader dropped with 4002 keeps its address slot unt
     rateMessages: 1_000_000,
     rateBurst: 1_000_000,
     maxHandshakesPerMinute: 0,
+    powMode: "off",
   });
   const port = server.handle.port;
   const { state } = server.handle;

@@ -36,6 +36,7 @@ export async function startTestServer(
     hostname: "127.0.0.1",
     logFormat: "json",
     logLevel: "debug",
+    dataDir: ":memory:",
     ...overrides,
   });
   const log = new Logger({

@@ -526,6 +526,7 @@ Deno.test("/metrics: close codes a client chooses make a few bucketed labels, no
   await using server = await startTestServer({
     maxSocketsPerIp: 0,
     maxHandshakesPerMinute: 0,
+    powMode: "off",
   });
   for (let code = 3000; code < 3100; code++) {
     const client = await TestClient.open(server.wsUrl);

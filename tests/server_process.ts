@@ -12,7 +12,8 @@ const MAIN = new URL("main.ts", ROOT).pathname;
 const LISTENING = /Strangers listening on (http:\/\/[^\s"]+)/;
 
 /**
- * Server flags that lift the per-address socket and handshake limits, for
+ * Server flags that lift the per-address socket and handshake limits, the
+ * pairing cap and the proof of work, for
  * tests (and the benchmark) that open many sockets from 127.0.0.1.
  */
 export const NO_ADDRESS_LIMITS: readonly string[] = [
@@ -24,6 +25,8 @@ export const NO_ADDRESS_LIMITS: readonly string[] = [
   "0",
   "--max-pairings-per-minute",
   "0",
+  "--pow-mode",
+  "off",
 ];
 
 /** A server running as a subprocess of the test. */
@@ -89,6 +92,9 @@ export async function spawnServer(
     "0",
     "--hostname",
     "127.0.0.1",
+    // Tests keep reports and bans in memory unless they pass their own.
+    "--data-dir",
+    ":memory:",
     ...(options.args ?? []),
   ];
   // bash execs deno in place, so the child's pid is the server's.
