@@ -13,8 +13,8 @@ const LISTENING = /Strangers listening on (http:\/\/[^\s"]+)/;
 
 /**
  * Server flags that lift the per-address socket and handshake limits, the
- * pairing cap and the proof of work, for
- * tests (and the benchmark) that open many sockets from 127.0.0.1.
+ * pairing cap and the proof of work, for tests (and the benchmark) that
+ * open many sockets from 127.0.0.1.
  */
 export const NO_ADDRESS_LIMITS: readonly string[] = [
   "--max-sockets-per-ip",
