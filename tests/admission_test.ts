@@ -176,7 +176,6 @@ Deno.test("AddressLimits caps concurrent sockets and handshakes per minute per a
     const limits = new AddressLimits({
       maxSockets: 0,
       maxHandshakesPerMinute: 0,
-      powMode: "off",
       now: () => now,
     });
     for (let i = 0; i < 1000; i++) assert.equal(limits.admit("a"), null);

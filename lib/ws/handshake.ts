@@ -4,7 +4,8 @@
  * RFC 6455 accepts, only from an allowed origin and host, within the
  * per-address limits. Shared by every edge that upgrades (Deno's own upgrade
  * and the `node:http` one), so both refuse the same handshakes with the same
- * plain HTTP answers.
+ * plain HTTP answers, and both count each handshake let through toward the
+ * proof of work's suspicion of its address.
  *
  * @module
  */
@@ -96,6 +97,7 @@ export function checkHandshake(
       "Retry-After": "60",
     });
   }
+  state.pow.handshake(address);
   return { ok: true, address };
 }
 
