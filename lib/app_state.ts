@@ -9,6 +9,8 @@ import type { AddressLimits } from "./ws/admission.ts";
 import type { Config } from "./ops/config.ts";
 import type { Logger } from "./ops/log.ts";
 import type { Metrics } from "./ops/metrics.ts";
+import type { Moderation } from "./moderation/moderation.ts";
+import type { ProofOfWork } from "./moderation/pow.ts";
 import type { Switchboard } from "./pairing.ts";
 import type { RouteContext } from "./web/router.ts";
 
@@ -19,6 +21,10 @@ export interface AppState {
   log: Logger;
   metrics: Metrics;
   limits: AddressLimits;
+  /** Reports, bans and the audit log, with the bans' in-memory view. */
+  moderation: Moderation;
+  /** The proof of work: who must solve one, its challenges and checks. */
+  pow: ProofOfWork;
   /** WebSockets this server may hold at once (`MAX_CONNECTIONS`). */
   connectionCap: number;
   /**

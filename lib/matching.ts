@@ -121,7 +121,17 @@ export interface Asker {
   identity: string;
   avoid: readonly string[];
   since: number;
+  /** Who a report against it would be about. @default {[]} */
+  subjects?: readonly string[];
+  /**
+   * Shadowbanned: its keys carry {@linkcode SHADOW}, so that it finds and
+   * is found by the shadowbanned only, on every backend. @default {false}
+   */
+  shadow?: boolean;
 }
+
+/** What the keys of a shadowbanned visitor begin with. */
+export const SHADOW = "x|";
 
 /** The ticket a backend matches with: `asker` with `prefs`, fallen back or not. */
 export function matchTicket(
@@ -130,11 +140,22 @@ export function matchTicket(
   fallen = false,
   strictLanguage = false,
 ): MatchTicket {
+  const { subjects = [], shadow = false, ...who } = asker;
+  const keys = matchKeys(prefs, fallen, strictLanguage);
   return {
-    ...asker,
+    ...who,
     interests: prefs.interests,
     lang: prefs.lang,
-    ...matchKeys(prefs, fallen, strictLanguage),
+    subjects,
+    ...(shadow ? shadowed(keys) : keys),
+  };
+}
+
+/** `keys` in the shadowbanned visitors' own pool. */
+function shadowed(keys: MatchKeys): MatchKeys {
+  return {
+    look: keys.look.map((tier) => tier.map((key) => SHADOW + key)),
+    list: keys.list.map((key) => SHADOW + key),
   };
 }
 

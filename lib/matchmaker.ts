@@ -76,9 +76,11 @@ export class Matchmaker {
     });
   }
 
-  /** `session` asks for a partner with `frame`'s preferences. */
+  /**
+   * `session` asks for a partner with `frame`'s preferences; its
+   * `identity`, `subjects` and `shadow` are set already.
+   */
   request(session: Session, frame: RequestFrame): void {
-    session.identity = identityOf(frame.token, session.group);
     session.wantsCommon = frame.interests !== undefined;
     session.prefs = {
       interests: frame.interests ?? ANYONE.interests,
@@ -163,6 +165,8 @@ export class Matchmaker {
             identity: session.identity,
             avoid: this.#recent.avoid(session.identity),
             since: session.waitingSince,
+            subjects: session.subjects,
+            shadow: session.shadow,
           },
           session.prefs,
           session.fallen,

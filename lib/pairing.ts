@@ -4,7 +4,9 @@
  * It knows peers only as things that can be sent a text frame and closed, so
  * it runs (and is tested) without sockets. Who may meet whom (interests,
  * language, the pairing cap, recent partners and blocks) is the
- * {@linkcode Matchmaker}'s.
+ * {@linkcode Matchmaker}'s; what may pass at all (bans, the proof of work,
+ * the early-link filter, reports and the digests they are checked
+ * against) is {@linkcode ChatSafety}'s, one hook a line here.
  *
  * The waiting queue and the delivery to a peer sit behind {@linkcode Backend}:
  * in memory by default, or in another process (Redis, Deno KV) so that a
@@ -21,11 +23,20 @@ import {
 } from "./backends/backend.ts";
 import { MemoryBackend } from "./backends/memory.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
-import { ANYONE } from "./matching.ts";
 import { Matchmaker, type PairCounts } from "./matchmaker.ts";
+import { ChatSafety } from "./moderation/chat_safety.ts";
 import { OnlinePush } from "./online_push.ts";
 import { RECENT_PARTNERS } from "./recent_partners.ts";
-import type { JoinOptions, Peer, Session } from "./session.ts";
+import {
+  type JoinOptions,
+  newSession,
+  type Peer,
+  type Session,
+} from "./session.ts";
+import type {
+  SwitchboardOptions,
+  SwitchboardStats,
+} from "./switchboard_options.ts";
 import {
   BLOCKED_FRAME,
   type ClientFrame,
@@ -39,37 +50,7 @@ import {
   TYPING_FRAMES,
 } from "./ws/protocol.ts";
 
-/** Counters the switchboard keeps for health and metrics. */
-export interface SwitchboardStats {
-  pairsMade: number;
-  messagesRelayed: number;
-  /** Deliveries to peers elsewhere that the backend reported lost. */
-  deliveriesLost: number;
-  /** Seconds each pairing took from request to response. */
-  onPaired?: (waitSeconds: number) => void;
-}
-
-/** Options for {@linkcode Switchboard}. */
-export interface SwitchboardOptions {
-  /** Where the queue lives. @default {new MemoryBackend()} */
-  backend?: Backend;
-  /** Minimum milliseconds between two `online` pushes. @default {1000} */
-  onlineInterval?: number;
-  /**
-   * Requests per minute per address group that enter matching; past it a
-   * request waits (parked) until the group's sliding minute allows it.
-   * 0: no cap. @default {0}
-   */
-  maxPairingsPerMinute?: number;
-  /** Time and timers for the cap and the recent partners. @default {SYSTEM_CLOCK} */
-  clock?: Clock;
-  /** Seconds before preferences fall back to anyone. @default {10} */
-  matchFallback?: number;
-  /** Languages never fall back. @default {false} */
-  matchStrictLanguage?: boolean;
-  /** Recent partners not met again for 10 minutes. @default {3} */
-  matchRecentPartners?: number;
-}
+export type { SwitchboardOptions, SwitchboardStats };
 
 /**
  * Pairs visitors and relays their frames. Every method is safe to call with
@@ -90,6 +71,7 @@ export class Switchboard {
   #closingAll = false;
   #clock: Clock;
   #matchmaker: Matchmaker;
+  #safety: ChatSafety;
 
   constructor(options: SwitchboardOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
@@ -104,6 +86,11 @@ export class Switchboard {
       paired: (session, match) => this.#matched(session, match),
       giveBack: (partner) => this.#sendTo(partner, { kind: "requeue" }),
       error: (session, code, reason) => this.#error(session, code, reason),
+    });
+    this.#safety = new ChatSafety({
+      ...options,
+      clock: this.#clock,
+      leave: (session) => this.leave(session),
     });
     this.backend.attach({
       receive: (to, delivery) => this.#receive(to, delivery),
@@ -142,22 +129,8 @@ export class Switchboard {
 
   /** Registers a new connection from the address group `options.group`. */
   join(peer: Peer, options: JoinOptions = {}): Session {
-    const session: Session = {
-      id: this.backend.idPrefix + (this.#nextId++).toString(36),
-      peer,
-      state: "fresh",
-      partner: null,
-      waitingSince: 0,
-      group: options.group ?? "",
-      identity: "",
-      partnerIdentity: "",
-      prefs: ANYONE,
-      wantsCommon: false,
-      fallen: false,
-      fallback: undefined,
-      unconfirmed: 0,
-      present: false,
-    };
+    const id = this.backend.idPrefix + (this.#nextId++).toString(36);
+    const session = newSession(id, peer, options.group ?? "");
     this.#sessions.set(session.id, session);
     this.#online.changed();
     return session;
@@ -174,7 +147,11 @@ export class Switchboard {
             "request already sent",
           );
         }
-        return this.#matchmaker.request(session, frame);
+        return this.#safety.request(
+          session,
+          frame,
+          () => this.#matchmaker.request(session, frame),
+        );
       case "presence":
         return this.#presence(session);
       case "widen":
@@ -186,10 +163,13 @@ export class Switchboard {
         return session.peer.send(BLOCKED_FRAME);
       case "message": {
         if (!this.#requirePartner(session)) return;
+        if (!this.#safety.allows(session, frame.message)) return;
         this.stats.messagesRelayed++;
         const [mine, theirs] = messageFrames(frame.message);
-        return this.#say(session, mine, theirs);
+        return this.#say(session, frame.message, mine, theirs);
       }
+      case "report":
+        return this.#safety.report(session, frame);
       case "typing":
         if (!this.#requirePartner(session)) return;
         return this.#relay(
@@ -212,6 +192,7 @@ export class Switchboard {
     if (state === "chat") {
       this.#chats--;
       this.#sendTo(partner!, { kind: "left", partner: session.id });
+      this.#safety.ended(session);
     }
     this.#online.changed();
   }
@@ -273,12 +254,14 @@ export class Switchboard {
       match.interests,
     );
     this.#matchmaker.count(session, match, common);
+    this.#safety.paired(session, match.subjects);
     this.#pair(session, match.partner, common);
     this.#sendTo(match.partner, {
       kind: "paired",
       partner: session.id,
       identity: session.identity,
       interests: session.prefs.interests,
+      subjects: session.subjects,
     });
   }
 
@@ -299,8 +282,9 @@ export class Switchboard {
    * backend has taken the line, and a line it refuses is reported as not
    * delivered instead of echoed.
    */
-  #say(session: Session, mine: string, theirs: string): void {
+  #say(session: Session, line: string, mine: string, theirs: string): void {
     const partner = this.#sessions.get(session.partner!);
+    this.#safety.said(session, line, partner);
     if (partner) {
       session.peer.send(mine);
       if (partner.state === "chat") partner.peer.send(theirs);
@@ -358,12 +342,14 @@ export class Switchboard {
     }
     switch (delivery.kind) {
       case "frame":
-        if (session.state === "chat") session.peer.send(delivery.frame);
-        return;
+        if (session.state !== "chat") return;
+        session.peer.send(delivery.frame);
+        return this.#safety.heard(session, delivery.frame);
       case "paired":
         if (session.state !== "waiting" && session.state !== "matching") {
           return this.#sendTo(delivery.partner, { kind: "left", partner: to });
         }
+        this.#safety.paired(session, delivery.subjects);
         return this.#pair(
           session,
           delivery.partner,

@@ -12,6 +12,9 @@ import { type Backend, createBackend } from "./backends/mod.ts";
 import type { Config } from "./ops/config.ts";
 import { errorName, Logger } from "./ops/log.ts";
 import { Metrics } from "./ops/metrics.ts";
+import { earlyFilterOf } from "./moderation/early_filter.ts";
+import { Moderation } from "./moderation/moderation.ts";
+import { ProofOfWork } from "./moderation/pow.ts";
 import { Switchboard } from "./pairing.ts";
 import { AddressLimits } from "./ws/admission.ts";
 import { CLOSE } from "./ws/protocol.ts";
@@ -25,6 +28,13 @@ export interface StateOptions {
   log?: Logger;
   /** The pairing backend. @default {the one `config` names, see createBackend} */
   backend?: Backend;
+  /**
+   * Reports and bans; {@linkcode release} closes it.
+   * @default {Moderation.open(config)}
+   */
+  moderation?: Moderation;
+  /** The proof of work. @default {one from `config`, on the moderation store} */
+  pow?: ProofOfWork;
 }
 
 /** Opens the backend and builds the server's state from `config`. */
@@ -35,13 +45,32 @@ export async function createState(
   const log = options.log ??
     new Logger({ format: config.logFormat, level: config.logLevel });
   const metrics = new Metrics();
+  const earlyFilter = await earlyFilterOf(config);
   const backend: Backend = options.backend ?? await createBackend(config);
+  let moderation: Moderation;
+  try {
+    moderation = options.moderation ?? await Moderation.open(config);
+  } catch (error) {
+    if (!options.backend) await backend.close();
+    throw error;
+  }
+  const pow = options.pow ?? new ProofOfWork({
+    mode: config.powMode,
+    maxNumber: config.powMaxNumber,
+    handshakes: config.powHandshakes,
+    shortChats: config.powShortChats,
+    useOnce: (key, until) => moderation.store.useOnce(key, until),
+  });
   const switchboard = new Switchboard({
     backend,
     maxPairingsPerMinute: config.maxPairingsPerMinute,
     matchFallback: config.matchFallback,
     matchStrictLanguage: config.matchStrictLanguage,
     matchRecentPartners: config.matchRecentPartners,
+    moderation,
+    pow,
+    evidence: config.evidence,
+    earlyFilter,
   });
   switchboard.stats.onPaired = (seconds) => metrics.observeWait(seconds);
   return {
@@ -54,6 +83,8 @@ export async function createState(
       maxHandshakesPerMinute: config.maxHandshakesPerMinute,
       ipv4Prefix: config.ipv4Prefix,
     }),
+    moderation,
+    pow,
     connectionCap: config.maxConnections || Infinity,
     openSockets: 0,
     startedAt: Date.now(),
@@ -76,10 +107,14 @@ export async function drain(state: AppState): Promise<void> {
   }
 }
 
-/** Stops the switchboard's timers and closes the backend, after a drain. */
+/**
+ * Stops the switchboard's timers and closes the backend and the moderation
+ * store, after a drain.
+ */
 export async function release(state: AppState): Promise<void> {
   state.switchboard.dispose();
   await state.switchboard.backend.close();
+  await state.moderation.close();
   state.log.info("stopped", { uptime: (Date.now() - state.startedAt) / 1000 });
 }
 

@@ -1,4 +1,5 @@
-import type { Preferences } from "./matching.ts";
+import { ANYONE, type Preferences } from "./matching.ts";
+import type { Ring } from "./moderation/evidence.ts";
 
 /**
  * A visitor as the switchboard sees it: a peer it can send frames to and
@@ -16,12 +17,14 @@ export interface Peer {
 }
 
 /**
- * Where a visitor is in its one conversation. `parked`: it asked for a
- * partner while its address group was over its pairing cap, and enters
- * matching when the group's minute allows.
+ * Where a visitor is in its one conversation. `checking`: its request
+ * waits for the gate (a proof of work to issue or check). `parked`: it
+ * asked for a partner while its address group was over its pairing cap,
+ * and enters matching when the group's minute allows.
  */
 export type SessionState =
   | "fresh"
+  | "checking"
   | "parked"
   | "matching"
   | "waiting"
@@ -45,6 +48,21 @@ export interface Session {
   identity: string;
   /** Its partner's identity during a chat, for a block (`""`: none). */
   partnerIdentity: string;
+  /**
+   * Who a report or ban of it is about (`subjectsOf`): its address's
+   * subject and its browser token's, set by `request`.
+   */
+  subjects: readonly string[];
+  /** Its partner's subjects during a chat, for a report (`[]`: none). */
+  partnerSubjects: readonly string[];
+  /** It is shadowbanned: it meets only others who are. */
+  shadow: boolean;
+  /** When its chat began (ms since epoch; 0: none yet). */
+  chatSince: number;
+  /** Lines it sent in its chat, relayed or held back. */
+  said: number;
+  /** The digests of its chat's last lines (`null`: none yet, or not kept). */
+  ring: Ring | null;
   /** What it asked for; the widget's bare request asks for anyone. */
   prefs: Preferences;
   /** Its request carried `interests`: the response says what is shared. */
@@ -70,4 +88,30 @@ export interface JoinOptions {
    * @default {""}
    */
   group?: string;
+}
+
+/** A fresh session `id` for `peer`, connected from address group `group`. */
+export function newSession(id: string, peer: Peer, group: string): Session {
+  return {
+    id,
+    peer,
+    state: "fresh",
+    partner: null,
+    waitingSince: 0,
+    group,
+    identity: "",
+    partnerIdentity: "",
+    subjects: [],
+    partnerSubjects: [],
+    shadow: false,
+    chatSince: 0,
+    said: 0,
+    ring: null,
+    prefs: ANYONE,
+    wantsCommon: false,
+    fallen: false,
+    fallback: undefined,
+    unconfirmed: 0,
+    present: false,
+  };
 }

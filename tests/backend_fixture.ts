@@ -160,10 +160,23 @@ function prefs(interests: string[] = [], lang = "*"): Preferences {
   return { interests, lang, strict: false };
 }
 
-/** Askers whose `since` grows with each, from now on. */
-function askers(): (identity?: string, avoid?: string[]) => Asker {
+/**
+ * Askers whose `since` grows with each, from now on; one with an identity
+ * `X` is about the subject `sX`, and `shadow` ones are shadowbanned.
+ */
+function askers(): (
+  identity?: string,
+  avoid?: string[],
+  shadow?: boolean,
+) => Asker {
   let since = Date.now();
-  return (identity = "", avoid = []) => ({ identity, avoid, since: ++since });
+  return (identity = "", avoid = [], shadow = false) => ({
+    identity,
+    avoid,
+    since: ++since,
+    subjects: identity ? [`s${identity}`] : [],
+    shadow,
+  });
 }
 
 /**
@@ -179,17 +192,22 @@ export async function interestsAcrossInstances<S extends Store>(
   const plain = new Visitor(one);
   plain.request({ lang: "en" });
   await until(() => plain.session.state === "waiting", 2000, "plain waits");
-  const music = new Visitor(zero);
+  const music = new Visitor(zero, { group: "192.0.2.1" });
   music.request({ interests: ["music"], lang: "en" });
   await until(() => music.session.state === "waiting", 2000, "music waits");
-  const fan = new Visitor(one);
-  fan.request({ interests: ["music", "film"], lang: "en" });
+  const fan = new Visitor(one, { group: "192.0.2.2" });
+  const token = "fan-token-0123456789";
+  fan.request({ interests: ["music", "film"], lang: "en", token });
   await until(() => music.paired && fan.paired, 2000, "the fans paired");
   assert.equal(music.session.partner, fan.session.id);
   assert.equal(fan.session.partner, music.session.id);
   const response = { type: "response", common: ["music"] };
   assert.deepEqual(music.responses(), [response], "told across instances");
   assert.deepEqual(fan.responses(), [response]);
+  // Each knows who a report of the other would be about.
+  assert.deepEqual(music.session.partnerSubjects, fan.session.subjects);
+  assert.deepEqual(fan.session.partnerSubjects, music.session.subjects);
+  assert.equal(fan.session.subjects.length, 2, "its address and its token");
   assert.equal(plain.session.state, "waiting");
   assert.equal(plain.paired, false);
   assert.deepEqual(one.pairs, {
@@ -304,6 +322,7 @@ export async function matchContract(
       identity: "M",
       interests: ["music"],
       lang: "en",
+      subjects: ["sM"],
     });
     const other = matchTicket(ask(), prefs([], "en"));
     assert.deepEqual(await b0.match(on0("other"), other), {
@@ -311,6 +330,7 @@ export async function matchContract(
       identity: "P",
       interests: [],
       lang: "en",
+      subjects: ["sP"],
     });
   });
 
@@ -354,6 +374,7 @@ export async function matchContract(
         identity: "P2",
         interests: [],
         lang: "en",
+        subjects: ["sP2"],
       });
       assert.equal(await b0.match(on0("a"), fallen, true), "taken");
       // Taken by someone else, or gone: the same answer, and nothing queued.
@@ -392,9 +413,31 @@ export async function matchContract(
       identity: "F",
       interests: [],
       lang: "*",
+      subjects: ["sF"],
     });
     assert.equal(partnerOf(await b1.match(on1("w2"), anyone("W"))), on0("bot"));
     assert.equal(partnerOf(await b0.match(on0("x2"), anyone(""))), on1("shy"));
+  });
+
+  await t.step("the shadowbanned meet only each other", async () => {
+    const music = prefs(["music"], "en");
+    const banned = matchTicket(ask("X", [], true), music);
+    assert.equal(await b0.match(on0("banned"), banned), null);
+    const clean = matchTicket(ask("C"), music);
+    assert.equal(await b1.match(on1("clean"), clean), null, "not found");
+    const other = matchTicket(ask("Y", [], true), music, true);
+    assert.deepEqual(await b1.match(on1("other"), other), {
+      partner: on0("banned"),
+      identity: "X",
+      interests: ["music"],
+      lang: "en",
+      subjects: ["sX"],
+    });
+    const late = matchTicket(ask("Z", [], true), ANYONE);
+    assert.equal(await b0.match(on0("late"), late), null, "nor finds");
+    await b1.unqueue(on1("clean"));
+    await b0.unqueue(on0("late"));
+    assert.deepEqual(await options.leftovers(), []);
   });
 
   await t.step(`the look under a key stops after ${options.scan}`, async () => {
@@ -473,7 +516,11 @@ export async function sameAsMemory(
     }
     const backend = pick(backends);
     const id = `${backend.idPrefix}r${i}`;
-    const asker = ask(pick(ids), ids.filter(() => random() < 0.2));
+    const asker = ask(
+      pick(ids),
+      ids.filter(() => random() < 0.2),
+      random() < 0.15,
+    );
     const mine = {
       interests: ["a", "b", "c", "d"].filter(() => random() < 0.3),
       lang: pick(["en", "de", "*"]),

@@ -516,7 +516,7 @@ Deno.test("closeCodeLabel() keeps known close codes and buckets the rest", () =>
   }
   assert.equal(closeCodeLabel(3000), "other_3xxx");
   assert.equal(closeCodeLabel(4999), "other_4xxx");
-  assert.equal(closeCodeLabel(4003), "other_4xxx");
+  assert.equal(closeCodeLabel(4010), "other_4xxx");
   assert.equal(closeCodeLabel(1999), "other_1xxx");
   assert.equal(closeCodeLabel(5000), "other");
   assert.equal(closeCodeLabel(0), "other");
@@ -564,7 +564,11 @@ Deno.test("/metrics: close codes a client chooses make a few bucketed labels, no
 
 Deno.test("/healthz shows its counts only with METRICS_TOKEN or from the local network", async (t) => {
   const chat = await createChatApp(
-    defaultConfig({ logLevel: "error", metricsToken: "s3cret-token" }),
+    defaultConfig({
+      logLevel: "error",
+      dataDir: ":memory:",
+      metricsToken: "s3cret-token",
+    }),
     { log: new Logger({ format: "json", level: "error", write() {} }) },
   );
   await using _ = { [Symbol.asyncDispose]: () => release(chat.state) };
@@ -616,7 +620,7 @@ Deno.test("/metrics answers only the local network unless METRICS_TOKEN or METRI
   const log = new Logger({ format: "json", level: "error", write() {} });
   const open = async (overrides: Partial<Config>) => {
     const chat = await createChatApp(
-      defaultConfig({ logLevel: "error", ...overrides }),
+      defaultConfig({ logLevel: "error", dataDir: ":memory:", ...overrides }),
       { log },
     );
     const from = (hostname: string, headers: HeadersInit = {}) =>
@@ -689,6 +693,8 @@ Deno.test("main.ts on a taken port says so in one line and exits 1, on either li
           new URL("../main.ts", import.meta.url).pathname,
           "--hostname",
           "127.0.0.1",
+          "--data-dir",
+          ":memory:",
         ],
         env: { PORT: String(port), WS_EDGE: edge, LOG_FORMAT: "json" },
         stdin: "null",

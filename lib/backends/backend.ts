@@ -14,14 +14,16 @@
 export type Delivery =
   /**
    * You were paired with `partner` (sent to the waiter that was matched),
-   * whose {@linkcode MatchTicket.identity} is `identity` (absent: none)
-   * and who asked for `interests` (absent: none).
+   * whose {@linkcode MatchTicket.identity} is `identity` (absent: none),
+   * who asked for `interests` (absent: none) and whom a report would be
+   * about as `subjects` (absent: none).
    */
   | {
     kind: "paired";
     partner: string;
     identity?: string;
     interests?: readonly string[];
+    subjects?: readonly string[];
   }
   /** Send this text frame to the peer. */
   | { kind: "frame"; frame: string }
@@ -50,6 +52,11 @@ export interface MatchTicket {
   interests: readonly string[];
   /** Its language (`*`: none given), for the partner's pair count. */
   lang: string;
+  /**
+   * Who a report against it would be about (hashes of its address group
+   * and browser token, `recent_partners.ts`), handed to its partner.
+   */
+  subjects: readonly string[];
   /** Keys to look under, in tiers: the first tier with a waiter wins. */
   look: readonly (readonly string[])[];
   /** Keys it is listed under while it waits. */
@@ -79,6 +86,7 @@ export interface Match {
   identity: string;
   interests: readonly string[];
   lang: string;
+  subjects: readonly string[];
 }
 
 /**

@@ -33,6 +33,8 @@ export interface Stored {
   avoid: string[];
   interests: string[];
   lang: string;
+  /** Who a report against it is about (absent: stored by an older version). */
+  subjects?: string[];
   /** The keys it is listed under. */
   list: string[];
   since: number;
@@ -173,8 +175,8 @@ export class KvQueue {
         return undefined;
       }
       unlist(op, best.id, theirs.value);
-      const { identity, interests, lang } = theirs.value;
-      result = { partner: best.id, identity, interests, lang };
+      const { identity, interests, lang, subjects = [] } = theirs.value;
+      result = { partner: best.id, identity, interests, lang, subjects };
     } else {
       list(op, id, ticket, next);
     }
@@ -273,6 +275,7 @@ function list(
     avoid,
     interests: [...ticket.interests],
     lang: ticket.lang,
+    subjects: [...ticket.subjects],
     list: [...ticket.list],
     since,
     seq,

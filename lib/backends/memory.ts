@@ -41,8 +41,8 @@ export class MemoryBackend implements Backend {
       if (best) {
         const [partner, theirs] = best;
         this.#unlist(partner, theirs);
-        const { identity, interests, lang } = theirs;
-        return { partner, identity, interests, lang };
+        const { identity, interests, lang, subjects } = theirs;
+        return { partner, identity, interests, lang, subjects };
       }
     }
     this.#waiters.set(id, ticket);

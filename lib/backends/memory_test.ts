@@ -6,9 +6,21 @@ const partnerOf = (m: { partner: string } | null | "taken") =>
   typeof m === "object" ? m?.partner ?? null : m;
 
 let clock = 0;
-/** A ticket asked for now (each later than the last). */
-function ticket(identity = "", avoid: string[] = [], prefs = ANYONE) {
-  return matchTicket({ identity, avoid, since: ++clock }, prefs);
+/**
+ * A ticket asked for now (each later than the last), about the subject
+ * `s<identity>`; `shadow`: in the shadowbanned visitors' pool.
+ */
+function ticket(
+  identity = "",
+  avoid: string[] = [],
+  prefs = ANYONE,
+  shadow = false,
+) {
+  const subjects = identity ? [`s${identity}`] : [];
+  return matchTicket(
+    { identity, avoid, since: ++clock, subjects, shadow },
+    prefs,
+  );
 }
 
 Deno.test("MemoryBackend removes a waiter in O(1) and keeps order", () => {
@@ -39,6 +51,7 @@ Deno.test("MemoryBackend.match() skips waiters a ticket rules out, from either s
     identity: "F",
     interests: [],
     lang: "*",
+    subjects: ["sF"],
   });
   assert.equal(backend.waiting, 2, "the skipped stay queued, in order");
   assert.equal(partnerOf(backend.match("w", ticket("W"))), "bot");
@@ -77,10 +90,36 @@ Deno.test("MemoryBackend.match() again: re-lists a waiter, or says it was taken"
     identity: "B",
     interests: [],
     lang: "en",
+    subjects: ["sB"],
   });
   assert.equal(backend.match("a", fallen, true), "taken");
   assert.equal(backend.waiting, 0);
   assert.equal(backend.keys, 0);
+});
+
+Deno.test("MemoryBackend pairs the shadowbanned only with each other", () => {
+  const backend = new MemoryBackend();
+  const music: Preferences = {
+    interests: ["music"],
+    lang: "en",
+    strict: false,
+  };
+  assert.equal(backend.match("banned", ticket("X", [], ANYONE, true)), null);
+  assert.equal(backend.match("fan", ticket("X2", [], music, true)), null);
+  // The clean never find them, whatever they ask for.
+  assert.equal(backend.match("clean", ticket("C")), null);
+  assert.equal(backend.match("clean fan", ticket("C2", [], music)), null);
+  assert.equal(partnerOf(backend.match("clean 2", ticket("C3"))), "clean");
+  // Nor do the shadowbanned find the clean who wait.
+  assert.equal(
+    partnerOf(backend.match("banned fan", ticket("X3", [], music, true))),
+    "fan",
+  );
+  assert.equal(
+    partnerOf(backend.match("banned 2", ticket("X4", [], ANYONE, true))),
+    "banned",
+  );
+  assert.equal(backend.waiting, 1, "the clean fan still waits");
 });
 
 Deno.test("MemoryBackend keeps nothing of a million interests cycled through its queue", () => {

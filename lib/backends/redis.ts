@@ -59,8 +59,8 @@ type MatchReply = null | "taken" | [string, string];
 /** The match a script's reply stands for. */
 function matchOf(reply: MatchReply): MatchResult {
   if (reply === null || reply === "taken") return reply;
-  const { identity, interests, lang } = JSON.parse(reply[1]);
-  return { partner: reply[0], identity, interests, lang };
+  const { identity, interests, lang, subjects = [] } = JSON.parse(reply[1]);
+  return { partner: reply[0], identity, interests, lang, subjects };
 }
 
 function sha1(text: string): string {
@@ -157,13 +157,13 @@ export class RedisBackend extends ClusterBackend {
   ): Promise<MatchResult> {
     if (!this.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
-    const { identity, avoid, interests, lang, list } = ticket;
+    const { identity, avoid, interests, lang, subjects, list } = ticket;
     const reply = (this.#eval(MATCH, [], [
       this.#prefix,
       id,
       String(ticket.since),
       again ? "1" : "0",
-      JSON.stringify({ identity, avoid, interests, lang, list }),
+      JSON.stringify({ identity, avoid, interests, lang, subjects, list }),
       JSON.stringify(ticket.look),
     ]) as Promise<MatchReply>).then(matchOf);
     let match: MatchResult;

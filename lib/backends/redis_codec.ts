@@ -11,8 +11,9 @@ import type { Delivery } from "./backend.ts";
 
 /**
  * The message for `delivery` to `to`: `f<to>\n<frame>`,
- * `p<to>\n<partner>\n<identity>\n<interests as JSON>`, `l<to>\n<partner>`,
- * `r<to>\n`; `undefined` for `lost`, which never crosses instances.
+ * `p<to>\n<partner>\n<identity>\n<interests as JSON>\n<subjects as JSON>`,
+ * `l<to>\n<partner>`, `r<to>\n`; `undefined` for `lost`, which never
+ * crosses instances.
  */
 export function encodeDelivery(
   to: string,
@@ -22,8 +23,11 @@ export function encodeDelivery(
     case "frame":
       return `f${to}\n${delivery.frame}`;
     case "paired": {
-      const { partner, identity = "", interests = [] } = delivery;
-      return `p${to}\n${partner}\n${identity}\n${JSON.stringify(interests)}`;
+      const { partner, identity = "", interests = [], subjects = [] } =
+        delivery;
+      return `p${to}\n${partner}\n${identity}\n${JSON.stringify(interests)}\n${
+        JSON.stringify(subjects)
+      }`;
     }
     case "left":
       return `l${to}\n${delivery.partner}`;
@@ -55,18 +59,30 @@ export function decodeDelivery(
   return undefined;
 }
 
-/** A `paired` from its lines; one from an instance that sent no interests has none. */
+/**
+ * A `paired` from its lines; one from an instance that sent no interests
+ * (or no subjects) has none.
+ */
 function paired(rest: string): Delivery {
-  const [partner, identity, interests] = rest.split("\n", 3);
+  const [partner, identity, interests, subjects] = rest.split("\n", 4);
   const delivery: Delivery = { kind: "paired", partner, identity };
-  if (interests === undefined) return delivery;
+  const asked = strings(interests);
+  if (asked) delivery.interests = asked;
+  const about = strings(subjects);
+  if (about) delivery.subjects = about;
+  return delivery;
+}
+
+/** A JSON array of strings, or `undefined` when absent or garbled. */
+function strings(line: string | undefined): string[] | undefined {
+  if (line === undefined) return undefined;
   try {
-    const parsed: unknown = JSON.parse(interests);
+    const parsed: unknown = JSON.parse(line);
     if (Array.isArray(parsed) && parsed.every((i) => typeof i === "string")) {
-      return { ...delivery, interests: parsed };
+      return parsed;
     }
   } catch {
-    // Garbled: the pair stands, without what they share.
+    // Garbled: the pair stands, without it.
   }
-  return delivery;
+  return undefined;
 }

@@ -16,8 +16,15 @@ Deno.test("encodeDelivery() and decodeDelivery() carry every kind and field", ()
       partner: "efgh5678:3",
       identity: "Zm9vYmFy",
       interests: ["music", "board games", "кино"],
+      subjects: ["YWRkcmVzcw", "dG9rZW4"],
     },
-    { kind: "paired", partner: "efgh5678:4", identity: "", interests: [] },
+    {
+      kind: "paired",
+      partner: "efgh5678:4",
+      identity: "",
+      interests: [],
+      subjects: [],
+    },
     { kind: "left", partner: "efgh5678:3" },
     { kind: "requeue" },
   ];
@@ -29,7 +36,13 @@ Deno.test("encodeDelivery() and decodeDelivery() carry every kind and field", ()
 Deno.test("encodeDelivery() writes a paired with nothing asked as none", () => {
   assert.deepEqual(roundTrip({ kind: "paired", partner: "x:1" }), {
     to: TO,
-    delivery: { kind: "paired", partner: "x:1", identity: "", interests: [] },
+    delivery: {
+      kind: "paired",
+      partner: "x:1",
+      identity: "",
+      interests: [],
+      subjects: [],
+    },
   });
   assert.equal(encodeDelivery(TO, { kind: "lost" }), undefined);
 });
@@ -47,6 +60,20 @@ Deno.test("decodeDelivery() reads a paired without interests, and drops garbled 
   assert.deepEqual(decodeDelivery(`p${TO}\nx:1\nid\n[1,2]`), {
     to: TO,
     delivery: { kind: "paired", partner: "x:1", identity: "id" },
+  });
+  // As the version before reports writes it: interests, no subjects.
+  assert.deepEqual(decodeDelivery(`p${TO}\nx:1\nid\n["a"]`), {
+    to: TO,
+    delivery: {
+      kind: "paired",
+      partner: "x:1",
+      identity: "id",
+      interests: ["a"],
+    },
+  });
+  assert.deepEqual(decodeDelivery(`p${TO}\nx:1\nid\n[]\n{"a":1}`), {
+    to: TO,
+    delivery: { kind: "paired", partner: "x:1", identity: "id", interests: [] },
   });
   assert.equal(decodeDelivery("nothing"), undefined);
   assert.equal(decodeDelivery(`z${TO}\n`), undefined);

@@ -7,8 +7,8 @@
  *   drops a sorted set once it is empty, so a key nobody waits under
  *   leaves nothing behind.
  * - `tickets`: a hash of waiter → its ticket as JSON (`identity`, `avoid`,
- *   `interests`, `lang`, `list`: the keys it is listed under). A waiter is
- *   queued exactly while it has a ticket here.
+ *   `interests`, `lang`, `subjects`, `list`: the keys it is listed under).
+ *   A waiter is queued exactly while it has a ticket here.
  * - `waiters:<instance>`: the set of an instance's waiters, so that the
  *   waiters of a dead instance leave every key they are listed under.
  * - `alive:<instance>` (liveness, with a TTL) and `online` (hash of
