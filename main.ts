@@ -2,12 +2,15 @@
  * Entry point: wires the manifest, the configuration, the app and the
  * listener. Run as a program it reads the configuration from flags and the
  * environment, serves, and stops gracefully on SIGINT or SIGTERM (every
- * socket gets 1001, exit 0). Tests import {@linkcode startServer}.
+ * socket gets 1001, exit 0); or, named first, runs a moderation command
+ * (`ban`, `bans`, `unban`, `reports`: `lib/admin/cli.ts`) and exits. Tests
+ * import {@linkcode startServer}.
  *
  * @module
  */
 
 import { islands, notFound, routes } from "./manifest.ts";
+import { isCliCommand, runCli } from "./lib/admin/cli.ts";
 import type { AppState } from "./lib/app_state.ts";
 import { type Config, ConfigError, loadConfig } from "./lib/ops/config.ts";
 import { helpText } from "./lib/ops/config_help.ts";
@@ -142,8 +145,19 @@ function startFailure(error: unknown, port: number): string {
   return `strangers: cannot start: ${why}`;
 }
 
-/** Runs the command line: `--help`, `--version`, or the server. */
+/** Runs the command line: a moderation command, `--help`, `--version`, or the server. */
 async function main(args: string[]): Promise<void> {
+  // `deno task start -- ban …` passes the separator on.
+  const command = args[0] === "--" ? args.slice(1) : args;
+  if (isCliCommand(command[0])) {
+    Deno.exit(
+      await runCli(command, {
+        env: (name) => Deno.env.get(name),
+        out: (line) => console.log(line),
+        err: (line) => console.error(line),
+      }),
+    );
+  }
   if (args.includes("--help") || args.includes("-h")) {
     console.log(helpText());
     Deno.exit(0);

@@ -1,8 +1,10 @@
 /**
  * Routing after Fresh's conventions, from a static table: a route module
  * exports `handler` (a function, or an object keyed by HTTP method) and/or a
- * default page component. Wrong methods get 405 with `Allow`; HEAD is
- * answered from GET without a body; unknown paths get the 404 page.
+ * default page component. A path segment `:name` matches any one segment,
+ * handed to the route as `ctx.params.name` (exact paths win). Wrong methods
+ * get 405 with `Allow`; HEAD is answered from GET without a body; unknown
+ * paths get the 404 page.
  *
  * @module
  */
@@ -27,8 +29,12 @@ export interface RouteContext<Data = unknown, State = unknown> {
   url: URL;
   info: Deno.ServeHandlerInfo<Deno.NetAddr>;
   state: State;
+  /** The path's `:name` segments, decoded (`{}` for an exact path). */
+  params: Record<string, string>;
   /** Renders the route's page with `data`. */
   render(data?: Data, init?: ResponseInit): Response;
+  /** Answers as for a path no route serves (the 404 page). */
+  renderNotFound(): Promise<Response>;
 }
 
 /** A request handler. */
@@ -78,24 +84,47 @@ export function createRouter<State>(
   state: State,
 ) => Promise<Response> {
   const { routes, notFound, renderPage } = options;
-  return async (req, info, state) => {
+  const patterns = Object.keys(routes).filter((path) => path.includes("/:"))
+    .map((path) => ({ segments: path.split("/"), module: routes[path] }));
+
+  function find(
+    path: string,
+  ): { module: RouteModule<State>; params: Record<string, string> } | null {
+    if (Object.hasOwn(routes, path)) {
+      return { module: routes[path], params: {} };
+    }
+    const segments = path.split("/");
+    for (const pattern of patterns) {
+      const params = matchSegments(pattern.segments, segments);
+      if (params) return { module: pattern.module, params };
+    }
+    return null;
+  }
+
+  async function serve(
+    req: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    state: State,
+    found:
+      | { module: RouteModule<State>; params: Record<string, string> }
+      | null,
+  ): Promise<Response> {
     const url = new URL(req.url);
-    const route = Object.hasOwn(routes, url.pathname)
-      ? routes[url.pathname]
-      : undefined;
-    const module = route ?? notFound;
+    const module = found?.module ?? notFound;
     const ctx: RouteContext<unknown, State> = {
       req,
       url,
       info,
       state,
+      params: found?.params ?? {},
       render(data, init) {
         if (!module.default) throw new Error(`${url.pathname} has no page`);
         return renderPage(h(module.default, { data, url, state }), {
           ...init,
-          status: init?.status ?? (route ? 200 : 404),
+          status: init?.status ?? (found ? 200 : 404),
         });
       },
+      renderNotFound: () => serve(req, info, state, null),
     };
     const handler = pickHandler(module, req.method as Method);
     if (handler === "not-allowed") {
@@ -110,7 +139,32 @@ export function createRouter<State>(
       return new Response(null, { status: res.status, headers: res.headers });
     }
     return res;
-  };
+  }
+
+  return (req, info, state) =>
+    serve(req, info, state, find(new URL(req.url).pathname));
+}
+
+/** The params of `path` under `pattern` (both split at `/`), or `null`. */
+function matchSegments(
+  pattern: string[],
+  path: string[],
+): Record<string, string> | null {
+  if (pattern.length !== path.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i].startsWith(":")) {
+      if (path[i] === "") return null;
+      try {
+        params[pattern[i].slice(1)] = decodeURIComponent(path[i]);
+      } catch {
+        return null;
+      }
+    } else if (pattern[i] !== path[i]) {
+      return null;
+    }
+  }
+  return params;
 }
 
 function pickHandler<State>(
