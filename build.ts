@@ -1,7 +1,10 @@
 /**
  * Bundles the client: the island boot and every island in `islands/`, split
  * so that Preact is shared, minified, with content-hashed names, into
- * `static/_islands/` with a `manifest.json` the server reads.
+ * `static/_islands/` with a `manifest.json` the server reads. Code an island
+ * imports dynamically (the bot check's widget) becomes a chunk of its own,
+ * loaded when needed; the widget's stylesheet and workers are copied from
+ * the npm `altcha` package to `static/_islands-vendor/altcha/`.
  *
  *     deno task build               # always build
  *     deno task build --if-missing  # build unless a bundle exists
@@ -14,6 +17,7 @@ import {
   BUNDLE_MANIFEST,
   type BundleManifest,
 } from "./lib/web/bundle.ts";
+import { POW_ASSETS, POW_FILES } from "./lib/ui/pow_assets.ts";
 
 const root = new URL("./", import.meta.url);
 const staticDir = new URL("static/", root);
@@ -89,9 +93,25 @@ export async function build(): Promise<BundleManifest> {
     await Deno.writeTextFile(next, JSON.stringify(manifest, null, 2) + "\n");
     await Deno.rename(next, manifestFile);
     await pruneStale(written);
+    await copyPowAssets();
     return manifest;
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Copies the bot check's files out of the `altcha` package (installed in
+ * `node_modules/` by the bundle above), each replaced atomically.
+ */
+async function copyPowAssets(): Promise<void> {
+  const pkg = new URL("node_modules/altcha/", root);
+  const dir = new URL(`.${POW_ASSETS.slice("/static".length)}`, staticDir);
+  await Deno.mkdir(dir, { recursive: true });
+  for (const [name, from] of Object.entries(POW_FILES)) {
+    const next = new URL(`${name}.${crypto.randomUUID()}.tmp`, dir);
+    await Deno.copyFile(new URL(from, pkg), next);
+    await Deno.rename(next, new URL(name, dir));
   }
 }
 

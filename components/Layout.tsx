@@ -37,6 +37,7 @@ export function Layout(
         <link rel="stylesheet" href="/static/styles.css" />
         <link rel="stylesheet" href="/static/chat.css" />
         <link rel="stylesheet" href="/static/screens.css" />
+        <link rel="stylesheet" href="/static/safety.css" />
         {site?.themed && <link rel="stylesheet" href={THEME_PATH} />}
         {site?.extraStylesheet && (
           <link rel="stylesheet" href={site.extraStylesheet} />

@@ -4,25 +4,30 @@
  * live online count, Next, reconnecting with backoff, readable errors and
  * refusals, two languages switched in place, saving the conversation and
  * notifications; matching by interests (chips remembered in the browser,
- * interests only, what both like) and Block.
+ * interests only, what both like) and Block; safety: Report (during a chat
+ * and just after), the ban screen, lines held back by the early-link
+ * filter, the bot check, and the age and terms gate.
  *
  * This island only wires things together: the state and the WebSocket live
  * in the store (`lib/ui/chat_store.ts`), the page's side (title, favicon,
  * keys, leaving) in `lib/ui/lifecycle.ts`, the visitor's choices in
  * `lib/ui/preferences.ts`, the wait for a shared interest in
- * `lib/ui/interest_wait.ts`, and the screens are plain components in
- * `components/chat/`.
+ * `lib/ui/interest_wait.ts`, the age gate in `lib/ui/age_gate.ts`, and the
+ * screens are plain components in `components/chat/`.
  *
  * @module
  */
 
 import { useComputed } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
+import { BanScreen } from "../components/chat/BanScreen.tsx";
 import { ChatHeader } from "../components/chat/ChatHeader.tsx";
 import { Conversation } from "../components/chat/Conversation.tsx";
 import { IdleScreen } from "../components/chat/IdleScreen.tsx";
 import { InterestsField } from "../components/chat/InterestsField.tsx";
+import { ReportDialog } from "../components/chat/ReportDialog.tsx";
 import { WaitScreen } from "../components/chat/WaitScreen.tsx";
+import { createAgeGate } from "../lib/ui/age_gate.ts";
 import { pageStorage } from "../lib/ui/browser_token.ts";
 import { createChatStore } from "../lib/ui/chat_store.ts";
 import { SYSTEM_CLOCK } from "../lib/ui/clock.ts";
@@ -57,6 +62,9 @@ export interface ChatProps {
   /** Seconds the server looks only for a shared interest (`MATCH_FALLBACK`).
    * @default {10} */
   matchFallback?: number;
+  /** Ask for "18 or older, accepts the terms" before Start (`AGE_GATE`).
+   * @default {false} */
+  ageGate?: boolean;
 }
 
 /** The anonymous 1:1 chat: start, wait, talk, end, start again. */
@@ -66,6 +74,7 @@ export default function Chat(props: ChatProps) {
     [],
   );
   const prefs = useMemo(createPreferences, []);
+  const gate = useMemo(createAgeGate, []);
   const store = useMemo(
     () =>
       createChatStore({
@@ -74,6 +83,7 @@ export default function Chat(props: ChatProps) {
         wsPath: props.wsPath,
         maxMessageLength: props.maxMessageLength,
         request: () => prefs.request(document.documentElement.lang),
+        token: () => prefs.token.peek(),
         notify(kind) {
           page.notifier?.flag();
           page.attention?.notify(kind, store.dict.peek());
@@ -96,6 +106,7 @@ export default function Chat(props: ChatProps) {
   // in the same render.
   useEffect(() => {
     const stopSaving = prefs.load(pageStorage());
+    gate.load(pageStorage());
     const stopWait = wait.start();
     return () => {
       stopWait();
@@ -103,8 +114,13 @@ export default function Chat(props: ChatProps) {
     };
   }, []);
   useChatLifecycle(store, page);
+  const { safety } = store;
   const waitLabel = useComputed(() =>
-    interestWaitText(wait.mode.value, store.dict.value, store.waitLabel.value)
+    safety.check.value ? store.dict.value.checkingBot : interestWaitText(
+      wait.mode.value,
+      store.dict.value,
+      store.waitLabel.value,
+    )
   );
   const blocked = useComputed(() =>
     store.lines.value.some((l) => l.kind === "system" && l.key === "blocked")
@@ -119,6 +135,9 @@ export default function Chat(props: ChatProps) {
   const refocus = store.session.peek() > 0;
   const showOnline = screen !== "conversation" && phase !== "reconnecting" &&
     store.onlineLive.value;
+  const notice = store.notice.value;
+  const reported = safety.report.value === "sent";
+  const onReport = () => safety.showDialog(true);
   return (
     <div
       class="chat"
@@ -134,18 +153,29 @@ export default function Chat(props: ChatProps) {
         onSave={screen === "conversation"
           ? () => downloadTranscript(dict, store.lines.peek())
           : null}
+        onReport={phase === "chat" && !reported ? onReport : null}
         onLang={(lang) => switchLanguage(store, page, lang)}
       />
-      {screen === "idle" && (
+      {screen === "idle" && notice?.kind === "banned" && (
+        <BanScreen
+          dict={dict}
+          reason={notice.reason}
+          onBack={() => dispatch({ type: "dismiss" })}
+        />
+      )}
+      {screen === "idle" && notice?.kind !== "banned" && (
         <IdleScreen
           dict={dict}
-          notice={store.notice.value}
+          notice={notice}
           refocus={refocus}
           onStart={() => {
             prefs.commit();
             dispatch({ type: "open" });
           }}
           termsUrl={props.site?.termsUrl}
+          gate={props.ageGate
+            ? { accepted: gate.accepted.value, onChange: gate.set }
+            : null}
         >
           <InterestsField dict={dict} prefs={prefs} />
         </IdleScreen>
@@ -154,7 +184,7 @@ export default function Chat(props: ChatProps) {
         <WaitScreen
           dict={dict}
           label={waitLabel}
-          notice={store.notice.value}
+          notice={notice}
           reconnecting={phase === "reconnecting"}
           refocus={refocus}
           onRetry={() => dispatch({ type: "open" })}
@@ -166,6 +196,8 @@ export default function Chat(props: ChatProps) {
             : null}
           onCancel={() =>
             dispatch({ type: phase === "reconnecting" ? "cancel" : "end" })}
+          check={safety.check.value}
+          onSolved={(payload) => dispatch({ type: "solved", payload })}
         />
       )}
       {screen === "conversation" && (
@@ -175,6 +207,8 @@ export default function Chat(props: ChatProps) {
           partnerTyping={store.partnerTyping}
           closed={phase === "closed"}
           blocked={blocked.value}
+          reported={reported}
+          onReport={phase === "closed" && !reported ? onReport : null}
           draft={store.draft}
           pending={store.pending}
           refusal={store.refusal}
@@ -187,6 +221,16 @@ export default function Chat(props: ChatProps) {
           onEnd={() => dispatch({ type: "end" })}
           onBlock={() => dispatch(prefs.block())}
           onStartAgain={() => dispatch({ type: "open" })}
+        />
+      )}
+      {screen === "conversation" && (
+        <ReportDialog
+          dict={dict}
+          open={safety.dialog.value}
+          status={safety.report.value}
+          error={safety.reportError.value}
+          onSend={store.report}
+          onClose={() => safety.showDialog(false)}
         />
       )}
     </div>

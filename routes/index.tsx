@@ -27,6 +27,8 @@ interface Data {
   site: SiteLook;
   /** The server's `MATCH_FALLBACK`, for the wait for a shared interest. */
   matchFallback: number;
+  /** The server's `AGE_GATE`: ask for 18+ and the terms before Start. */
+  ageGate: boolean;
 }
 
 export const handler = {
@@ -43,6 +45,7 @@ export const handler = {
       maxMessageLength: state.config.maxMessageLength,
       site: siteLook(state.config),
       matchFallback: state.config.matchFallback,
+      ageGate: state.config.ageGate,
     });
     if (isLang(asked)) res.headers.append("Set-Cookie", langCookie(lang));
     res.headers.set("Vary", "Accept-Language, Cookie");
@@ -67,6 +70,7 @@ export default function Home({ data }: PageProps<Data>) {
         wsPath="/ws"
         maxMessageLength={data.maxMessageLength}
         matchFallback={data.matchFallback}
+        ageGate={data.ageGate}
         site={{
           name: site.name,
           logoUrl: site.logoUrl,

@@ -1,7 +1,8 @@
 /**
  * Accessibility in Chromium: axe-core on every screen (idle with interests,
  * waiting for a shared interest and nobody sharing it yet, chat with what
- * both like, closed with Block, reconnecting, 404) in light and dark,
+ * both like, closed with Block, reconnecting, 404; and safety's: the age
+ * gate, the report dialog, the ban screen) in light and dark,
  * English and Russian, on a phone and a desktop, with zero violations;
  * touch targets of at least 44 px on phones; a landscape phone keeps half
  * its height for the conversation. Needs `deno task build` first.
@@ -21,6 +22,7 @@ import {
   type Visitor,
 } from "./browser_helper.ts";
 import { startTestServer } from "./helpers.ts";
+import { identityOf } from "../lib/recent_partners.ts";
 
 const ignore = !hasChromium();
 if (ignore) console.warn("a11y tests skipped: no /usr/bin/chromium");
@@ -151,6 +153,53 @@ browserTest({
   }
 });
 
+browserTest({
+  name:
+    "axe-core finds no violation on the age gate, report dialog, ban screen",
+  config: { ageGate: true, termsUrl: "/static/terms.html", powMode: "off" },
+}, async ({ t, server, browser }) => {
+  for (const c of COMBOS) {
+    await t.step(label(c), async () => {
+      const a = await visitor(browser, "A", c);
+      const b = await visitor(browser, "B", c);
+      for (const v of [a, b]) {
+        await v.open(server.url);
+        await v.page.locator(".age-gate input").check();
+      }
+      await expectClean(a.page, `age gate, ${label(c)}`);
+      await a.page.locator(".screen.idle .button.primary").click();
+      await phase(a.page, "waiting");
+      await b.page.locator(".screen.idle .button.primary").click();
+      await phase(a.page, "chat");
+      await say(a, "Hi there! 👋");
+      await b.page.locator(".log .line.guest").waitFor();
+      await a.page.locator(".bar .report").click();
+      await a.page.locator("dialog[open] input[type=radio]").first().check();
+      await expectClean(a.page, `report dialog, ${label(c)}`);
+      await a.page.keyboard.press("Escape");
+      await a.page.locator("dialog[open]").waitFor({ state: "detached" });
+      const token = await a.page.evaluate(() =>
+        localStorage.getItem("strangers:token")
+      );
+      await server.handle.state.moderation.ban({
+        subject: identityOf(token!, ""),
+        label: "a11y",
+        seconds: 60,
+        visible: true,
+        reason: "a11y",
+      }, "test");
+      await a.page.locator(".composer .button.danger").click();
+      await phase(a.page, "closed");
+      await a.page.locator(".ended .button.primary").click();
+      await a.page.locator(".screen.banned").waitFor();
+      await expectClean(a.page, `ban screen, ${label(c)}`);
+      assert.deepEqual(a.errors, []);
+      await a.context.close();
+      await b.context.close();
+    });
+  }
+});
+
 Deno.test({
   name: "axe-core finds no violation on the reconnecting screen",
   ignore,
@@ -182,10 +231,10 @@ Deno.test({
   },
 });
 
-/** A box's size in CSS pixels. */
+/** The sizes of the boxes shown (not those of a closed dialog), in CSS px. */
 async function sizes(page: Page, selector: string) {
   return await page.locator(selector).evaluateAll((els) =>
-    els.map((el) => {
+    els.filter((el) => el.getClientRects().length > 0).map((el) => {
       const r = el.getBoundingClientRect();
       return { text: el.textContent, width: r.width, height: r.height };
     })
@@ -215,6 +264,19 @@ browserTest(
       for (const s of await sizes(a.page, targets)) {
         assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
       }
+    });
+    await t.step("report dialog", async () => {
+      await a.page.locator(".bar .report").click();
+      const shown = await sizes(
+        a.page,
+        "dialog[open] button, dialog[open] textarea, dialog[open] .check",
+      );
+      assert.equal(shown.length, 2 + 1 + 5);
+      for (const s of shown) {
+        assert.ok(s.width >= 44 && s.height >= 44, JSON.stringify(s));
+      }
+      await a.page.keyboard.press("Escape");
+      await a.page.locator("dialog[open]").waitFor({ state: "detached" });
     });
     await t.step("landscape: the log keeps half the height", async () => {
       await a.page.setViewportSize({ width: 740, height: 360 });

@@ -1,6 +1,7 @@
 /**
  * The chat's top bar: the brand, the online count (outside a conversation),
- * Save conversation (in one), the sound-and-notifications toggle and the
+ * Save conversation (in one), Report (during a chat), the
+ * sound-and-notifications toggle and the
  * language switch (links that work without JavaScript; with it, the
  * language switches in place and the chat goes on).
  *
@@ -30,13 +31,41 @@ export interface ChatHeaderProps {
   onAlerts?: () => void;
   /** Saves the conversation; `null` hides the button. */
   onSave?: (() => void) | null;
+  /** Opens the report dialog; `null` hides the button. */
+  onReport?: (() => void) | null;
   /** A language was picked (plain clicks only: others follow the link). */
   onLang?: (lang: Lang) => void;
 }
 
+/** Props of {@linkcode ReportButton}. */
+export interface ReportButtonProps {
+  /** Texts in the UI language. */
+  dict: Dictionary;
+  /** Report was pressed. */
+  onReport(): void;
+  /** In the top bar: small, a flag alone on a phone. */
+  tool?: boolean;
+}
+
+/** Report: opens the report dialog. */
+export function ReportButton({ dict, onReport, tool }: ReportButtonProps) {
+  return (
+    <button
+      type="button"
+      class={tool ? "button tool report" : "button report"}
+      aria-haspopup="dialog"
+      title={dict.reportTitle}
+      onClick={onReport}
+    >
+      <span class="flag" aria-hidden="true" />
+      <span class="label">{dict.report}</span>
+    </button>
+  );
+}
+
 /** The top bar above every screen. */
 export function ChatHeader(props: ChatHeaderProps) {
-  const { dict, site, onlineText, alerts, onSave, onLang } = props;
+  const { dict, site, onlineText, alerts, onSave, onReport, onLang } = props;
   return (
     <header class="bar">
       <span class="brand">
@@ -56,6 +85,7 @@ export function ChatHeader(props: ChatHeaderProps) {
           {dict.save}
         </button>
       )}
+      {onReport && <ReportButton dict={dict} onReport={onReport} tool />}
       {alerts && (
         <button
           type="button"

@@ -1,7 +1,8 @@
 /**
  * The conversation screen: the log (following new lines while the reader is
  * at the bottom), the partner's typing indicator, and the composer or, once
- * the chat is closed, Start again (and Block, until the stranger is).
+ * the chat is closed, Start again (and Block, until the stranger is, and
+ * Report, until reported; then the report's confirmation).
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { ReadonlySignal } from "@preact/signals";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { LogLine } from "../../lib/ui/chat_store.ts";
 import { focusLost } from "../../lib/ui/focus.ts";
+import { ReportButton } from "./ChatHeader.tsx";
 import { BlockButton, Composer, type ComposerProps } from "./Composer.tsx";
 import { continuesGroup, LogItem } from "./LogItem.tsx";
 
@@ -23,6 +25,10 @@ export interface ConversationProps extends ComposerProps {
   closed: boolean;
   /** The server took a block of this stranger: Block is done. */
   blocked: boolean;
+  /** The server took a report of this stranger. */
+  reported: boolean;
+  /** Opens the report dialog after the chat; `null` hides the button. */
+  onReport: (() => void) | null;
   /** Start again was pressed. */
   onStartAgain(): void;
 }
@@ -82,7 +88,9 @@ export function Conversation(props: ConversationProps) {
       {closed
         ? (
           <div class="ended">
-            <p>{dict.ended}</p>
+            <p role="status">
+              {props.reported ? dict.reportSent : dict.ended}
+            </p>
             <button
               ref={againRef}
               type="button"
@@ -93,6 +101,9 @@ export function Conversation(props: ConversationProps) {
             </button>
             {!props.blocked && (
               <BlockButton dict={dict} onBlock={props.onBlock} />
+            )}
+            {props.onReport && (
+              <ReportButton dict={dict} onReport={props.onReport} />
             )}
           </div>
         )

@@ -1,7 +1,8 @@
 /**
  * The idle screen: a headline, what to talk about (the interests field,
- * passed in), one primary action (Start), how it works in three steps, the
- * last notice if any, and the site's terms link.
+ * passed in), the age and terms gate when the operator asks for it, one
+ * primary action (Start, off until the gate is ticked), how it works in
+ * three steps, the last notice if any, and the site's terms link.
  *
  * @module
  */
@@ -25,14 +26,17 @@ export interface IdleScreenProps {
   onStart(): void;
   /** The site's terms and privacy page, if it has one. */
   termsUrl?: string;
+  /** The age and terms gate; `null` or absent: none. */
+  gate?: { accepted: boolean; onChange(on: boolean): void } | null;
   /** Fields above Start (the interests). */
   children?: ComponentChildren;
 }
 
 /** Welcome and Start. */
 export function IdleScreen(
-  { dict, notice, refocus, onStart, termsUrl, children }: IdleScreenProps,
+  { dict, notice, refocus, onStart, termsUrl, gate, children }: IdleScreenProps,
 ) {
+  const closed = gate ? !gate.accepted : false;
   const startRef = useRef<HTMLButtonElement>(null);
   useFocusOnShow(startRef, refocus);
   return (
@@ -43,10 +47,29 @@ export function IdleScreen(
         <p class="lead">{dict.lead}</p>
         {notice && <NoticeAlert dict={dict} notice={notice} />}
         {children}
+        {gate && (
+          <label class="check age-gate">
+            <input
+              type="checkbox"
+              checked={gate.accepted}
+              onChange={(e) => gate.onChange(e.currentTarget.checked)}
+            />
+            <span>
+              {dict.ageGate} {termsUrl
+                ? (
+                  <a href={termsUrl} target="_blank" rel="noopener noreferrer">
+                    {dict.ageGateTerms}
+                  </a>
+                )
+                : dict.ageGateTerms}
+            </span>
+          </label>
+        )}
         <button
           ref={startRef}
           type="button"
           class="button primary large"
+          disabled={closed}
           onClick={onStart}
         >
           {notice ? dict.tryAgain : dict.start}

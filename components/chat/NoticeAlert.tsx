@@ -31,6 +31,8 @@ function noticeText(dict: Dictionary, notice: Notice): string {
       return refusalText(dict, notice.reason);
     case "down":
       return dict.serverDown;
+    case "banned":
+      return dict.bannedTitle;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The wait screen: connecting, waiting for a partner (or for someone who
  * shares an interest) or reconnecting, with Cancel (and Retry now while
- * reconnecting, Talk to anyone when nobody shares the interests).
+ * reconnecting, Talk to anyone when nobody shares the interests); the bot
+ * check when the server asks for one.
  *
  * @module
  */
@@ -11,7 +12,9 @@ import { useRef } from "preact/hooks";
 import type { Notice } from "../../lib/ui/chat_machine.ts";
 import { useFocusOnShow } from "../../lib/ui/focus.ts";
 import type { Dictionary } from "../../lib/ui/i18n.ts";
+import type { BotCheck } from "../../lib/ui/safety_store.ts";
 import { NoticeAlert } from "./NoticeAlert.tsx";
+import { PowCheck } from "./PowCheck.tsx";
 
 /** Props of {@linkcode WaitScreen}. */
 export interface WaitScreenProps {
@@ -31,6 +34,10 @@ export interface WaitScreenProps {
   onWiden?: (() => void) | null;
   /** Cancel was pressed. */
   onCancel(): void;
+  /** The bot check to solve, if the server asked for one. */
+  check?: BotCheck | null;
+  /** The bot check was solved. */
+  onSolved?(payload: string): void;
 }
 
 /** Please wait, with a spinner. */
@@ -44,6 +51,13 @@ export function WaitScreen(props: WaitScreenProps) {
       <h1>{dict.pleaseWait}</h1>
       <p class="state" role="status">{props.label}</p>
       {notice && <NoticeAlert dict={dict} notice={notice} />}
+      {props.check && (
+        <PowCheck
+          dict={dict}
+          check={props.check}
+          onSolved={(payload) => props.onSolved?.(payload)}
+        />
+      )}
       <div class="actions">
         {props.onWiden && (
           <button type="button" class="button primary" onClick={props.onWiden}>

@@ -181,7 +181,7 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
       } else if (!opened && e.code === WS_CLOSE.abnormal && options.probe) {
         void explain(options.probe);
       } else {
-        onChatClose(closeEvent(e.code));
+        onChatClose(closeEvent(e.code, e.reason));
       }
     };
     return () => {

@@ -42,11 +42,19 @@
  *   shared them); `widen` while waiting takes anyone; `block` in a chat
  *   asks the server, and its answer (`blocked`, or `nothing_to_block`)
  *   ends the chat as End does; `block` after it names the last partner.
+ * - Safety (the bot check, Report, the ban): rows of their own, in
+ *   `safety_machine.ts`; a line held back by the early-link filter comes
+ *   back into the box like any refused line.
  *
  * @module
  */
 
 import { type ClientFrame, CLOSE, WS_CLOSE } from "../ws/protocol.ts";
+import {
+  type SafetyEffect,
+  type SafetyEvent,
+  safetyTransition,
+} from "./safety_machine.ts";
 
 /** Where the chat is. The first five are the original widget's states. */
 export type Phase =
@@ -94,7 +102,8 @@ export type ChatEvent =
   | { type: "blocked" }
   | { type: "message"; from: Sender; text: string }
   | { type: "typing"; on: boolean }
-  | { type: "error"; code: string };
+  | { type: "error"; code: string }
+  | SafetyEvent;
 
 /** A line of the conversation, before translation. */
 export type Line =
@@ -109,7 +118,8 @@ export type Notice =
   | { kind: "close"; code: number }
   | { kind: "error"; code: string }
   | { kind: "refused"; reason: string; retryAfter: number }
-  | { kind: "down" };
+  | { kind: "down" }
+  | { kind: "banned"; reason: string };
 
 /** Error codes that refuse one of our lines: it goes back into the box. */
 export const REFUSAL_CODES: readonly string[] = [
@@ -118,13 +128,14 @@ export const REFUSAL_CODES: readonly string[] = [
   "not_paired",
   "empty_message",
   "not_delivered",
+  "filtered",
 ];
 
 /** What the island must do after a transition, in order. */
 export type Effect =
   | { type: "openSocket" }
   | { type: "closeSocket" }
-  | { type: "sendRequest" }
+  | { type: "sendRequest"; pow?: string }
   | { type: "send"; frame: ClientFrame }
   | { type: "clearLog" }
   | { type: "line"; line: Line }
@@ -138,7 +149,8 @@ export type Effect =
   | { type: "scheduleRetry"; delay?: number }
   | { type: "cancelRetry" }
   | { type: "resetBackoff" }
-  | { type: "notice"; notice: Notice | null };
+  | { type: "notice"; notice: Notice | null }
+  | SafetyEffect;
 
 /** The outcome of an accepted event. */
 export interface Transition {
@@ -160,9 +172,11 @@ const QUIET_CLOSE_CODES: readonly number[] = [
 
 /**
  * Maps a WebSocket close code to the event the machine expects: `lost` for
- * a server restart (1001) or an abnormal drop (1006), `close` otherwise.
+ * a server restart (1001) or an abnormal drop (1006), `banned` (with the
+ * server's `reason`) for 4003, `close` otherwise.
  */
-export function closeEvent(code: number): ChatEvent {
+export function closeEvent(code: number, reason = ""): ChatEvent {
+  if (code === CLOSE.banned.code) return { type: "banned", reason };
   return RETRYABLE_CLOSE_CODES.includes(code)
     ? { type: "lost", code }
     : { type: "close", code };
@@ -215,6 +229,14 @@ function closeChat(code: number | undefined): Transition {
  */
 export function transition(phase: Phase, event: ChatEvent): Transition | null {
   switch (event.type) {
+    case "pow":
+    case "solved":
+    case "report":
+    case "reported":
+    case "reportFailed":
+    case "banned":
+    case "dismiss":
+      return safetyTransition(phase, event);
     case "open":
       if (phase === "idle" || phase === "closed") {
         return to("connecting", { type: "notice", notice: null }, {

@@ -26,17 +26,28 @@ const EVENTS: Record<string, ChatEvent> = {
   widen: { type: "widen" },
   block: { type: "block", token: "t".repeat(32) },
   blocked: { type: "blocked" },
+  pow: { type: "pow", challenge: { parameters: {} }, retry: false },
+  solved: { type: "solved", payload: "cGF5bG9hZA==" },
+  report: {
+    type: "report",
+    frame: { type: "report", reason: "spam", note: "", lines: [] },
+  },
+  reported: { type: "reported" },
+  reportFailed: { type: "reportFailed", code: "nothing_to_report" },
+  banned: { type: "banned", reason: "banned until tomorrow" },
+  dismiss: { type: "dismiss" },
 };
 
 /** The whole table: phase → event name → next phase (absent = ignored). */
 const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
-  idle: { open: "connecting" },
+  idle: { open: "connecting", dismiss: "idle" },
   connecting: {
     request: "waiting",
     close: "idle",
     lost: "reconnecting",
     end: "connecting",
     error: "connecting",
+    banned: "idle",
   },
   waiting: {
     response: "chat",
@@ -45,6 +56,9 @@ const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
     end: "waiting",
     error: "waiting",
     widen: "waiting",
+    pow: "waiting",
+    solved: "waiting",
+    banned: "idle",
   },
   chat: {
     close: "closed",
@@ -57,6 +71,10 @@ const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
     error: "chat",
     block: "chat",
     blocked: "chat",
+    report: "chat",
+    reported: "chat",
+    reportFailed: "chat",
+    banned: "idle",
   },
   closed: {
     open: "connecting",
@@ -64,6 +82,9 @@ const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
     error: "closed",
     block: "closed",
     blocked: "closed",
+    report: "closed",
+    reported: "closed",
+    reportFailed: "closed",
   },
   reconnecting: { open: "connecting", retry: "connecting", cancel: "idle" },
 };

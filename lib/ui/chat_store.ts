@@ -4,7 +4,8 @@
  * effects the pure table in `chat_machine.ts` asks for: the connection
  * (`chat_link.ts`: presence, chat socket, admission), reconnecting with
  * backoff (`retry_timer.ts`), the typing throttle (`typing.ts`) and our own
- * lines, pending until the server's echo (`outbox.ts`).
+ * lines, pending until the server's echo (`outbox.ts`); and the safety
+ * state (`safety_store.ts`: the bot check, Report).
  *
  * The socket and the clock are injected, so the store runs without a browser
  * in unit tests (a fake socket and fake timers); by default it uses
@@ -34,25 +35,18 @@ import {
 } from "./chat_machine.ts";
 import { type ChatSocket, openChatSocket } from "./chat_socket.ts";
 import { type Clock, SYSTEM_CLOCK, type TimerId } from "./clock.ts";
+import { escapeHandler } from "./escape.ts";
 import { DICTIONARIES, type Dictionary, type Lang } from "./i18n.ts";
+import { reportFrame, type ReportReason } from "./report.ts";
 import { createRetryTimer } from "./retry_timer.ts";
+import { createSafetyStore, type SafetyStore } from "./safety_store.ts";
+import { type Screen, SCREENS, waitText } from "./screens.ts";
 import { parseServerFrame } from "./server_frame.ts";
 import { createTypingThrottle } from "./typing.ts";
 
 /** Without a fresh typing frame, the partner's indicator hides after this. */
 export const TYPING_HIDE_MS = 6000;
-/** Two Esc presses this close end the chat. */
-export const ESC_TWICE_MS = 1000;
-
-/** Which screen each phase shows. */
-const SCREENS: Record<Phase, Screen> = {
-  idle: "idle",
-  connecting: "wait",
-  waiting: "wait",
-  reconnecting: "wait",
-  chat: "conversation",
-  closed: "conversation",
-};
+export { ESC_TWICE_MS } from "./escape.ts";
 
 /** Options for {@linkcode createChatStore}. */
 export interface ChatStoreOptions {
@@ -75,6 +69,9 @@ export interface ChatStoreOptions {
   /** The `request` frame to send (interests, token…).
    * @default {`{"type":"request"}`, as the original widget sends} */
   request?: () => RequestFrame;
+  /** The browser's token, sent with a report (`""`: none).
+   * @default {none} */
+  token?: () => string;
   /** Opens a new socket to the server.
    * @default {a `WebSocket` to `wsPath` on the page's host} */
   connect?: () => ChatSocket;
@@ -90,9 +87,7 @@ export interface ChatStoreOptions {
 }
 
 export type { LogLine } from "./chat_log.ts";
-
-/** Which screen a phase shows. */
-export type Screen = "idle" | "wait" | "conversation";
+export type { Screen } from "./screens.ts";
 
 /** The chat's state as signals, and the actions that change it. */
 export interface ChatStore {
@@ -130,6 +125,10 @@ export interface ChatStore {
   onlineText: ReadonlySignal<string>;
   /** The wait screen's state label. */
   waitLabel: ReadonlySignal<string>;
+  /** The bot check and Report. */
+  safety: SafetyStore;
+  /** Reports this chat's (or the last chat's) stranger. */
+  report(reason: ReportReason, note: string): void;
   /** Feeds one event to the machine and runs the effects it asks for. */
   dispatch(event: ChatEvent): void;
   /** Handles one frame from the server. */
@@ -166,7 +165,6 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     : options.probe;
 
   let typingHide: TimerId;
-  let lastEsc = -Infinity;
   let wantFocus = false;
   /** Our last request named interests: its response says what is shared. */
   let asked = false;
@@ -181,6 +179,8 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
   const retryIn = signal(0);
   const session = signal(0);
 
+  const token = options.token ?? (() => "");
+
   const link = createChatLink({
     connect,
     clock,
@@ -193,6 +193,12 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     onPresence(live) {
       onlineLive.value = live;
     },
+  });
+
+  const safety = createSafetyStore({
+    connect,
+    clock,
+    send: (frame) => link.send(frame),
   });
 
   const typing = createTypingThrottle({
@@ -223,7 +229,7 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       case "sendRequest": {
         const frame = request();
         asked = (frame.interests?.length ?? 0) > 0;
-        link.send(frame);
+        link.send(effect.pow ? { ...frame, pow: effect.pow } : frame);
         break;
       }
       case "send":
@@ -274,15 +280,23 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       case "notice":
         notice.value = effect.notice;
         break;
+      case "check":
+      case "report":
+      case "reported":
+      case "reportFailed":
+        safety.run(effect);
+        break;
     }
   }
 
   function dispatch(event: ChatEvent): void {
-    const next = transition(phase.peek(), event);
+    const from = phase.peek();
+    const next = transition(from, event);
     if (!next) return;
     batch(() => {
       phase.value = next.phase;
       for (const effect of next.effects) run(effect);
+      safety.moved(from, next.phase);
     });
     if (next.phase === "idle" || next.phase === "closed") link.idle();
   }
@@ -295,6 +309,12 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         online.value = event.count;
         onlineLive.value = true;
       });
+    } else if (
+      event.type === "error" && event.code === "unavailable" &&
+      safety.report.peek() === "sending"
+    ) {
+      // A server that takes no reports says so this way.
+      dispatch({ type: "reportFailed", code: event.code });
     } else dispatch(event.type === "response" ? { ...event, asked } : event);
   }
 
@@ -314,22 +334,10 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     log.sent(text);
   }
 
-  function onEscape(): void {
-    const now = clock.now();
-    switch (phase.peek()) {
-      case "connecting":
-      case "waiting":
-        return dispatch({ type: "end" });
-      case "reconnecting":
-        return dispatch({ type: "cancel" });
-      case "chat":
-        if (now - lastEsc < ESC_TWICE_MS) {
-          lastEsc = -Infinity;
-          dispatch({ type: "end" });
-        } else {
-          lastEsc = now;
-        }
-    }
+  function report(reason: ReportReason, note: string): void {
+    const lines = log.lines.peek();
+    const frame = reportFrame(lines, { reason, note, token: token() });
+    dispatch({ type: "report", frame });
   }
 
   function claimFocus(): boolean {
@@ -349,11 +357,6 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     };
   }
 
-  const explained = computed(() => {
-    const kind = notice.value?.kind;
-    return kind === "refused" || kind === "down";
-  });
-
   return {
     dict,
     phase,
@@ -372,19 +375,19 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     screen: computed(() => SCREENS[phase.value]),
     onlineText: computed(() => dict.value.online(online.value)),
     waitLabel: computed(() =>
-      phase.value === "reconnecting"
-        ? (explained.value ? dict.value.retryingIn : dict.value.reconnecting)(
-          retryIn.value,
-        )
-        : phase.value === "connecting"
-        ? dict.value.connecting
-        : dict.value.waiting
+      waitText(dict.value, {
+        phase: phase.value,
+        notice: notice.value,
+        retryIn: retryIn.value,
+      })
     ),
+    safety,
+    report,
     dispatch,
     onFrame,
     onDraft,
     submit,
-    onEscape,
+    onEscape: escapeHandler(clock, { phase: () => phase.peek(), dispatch }),
     setLang(lang) {
       dict.value = DICTIONARIES[lang] ?? DICTIONARIES.en;
     },

@@ -1,45 +1,10 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../tests/support/clock.ts";
+import { FakeSocket } from "../../tests/support/fake_socket.ts";
 import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
-import type { ChatSocket } from "./chat_socket.ts";
 import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
 import { backoffDelay } from "./reconnect.ts";
 import { TYPING_EVERY_MS, TYPING_IDLE_MS, TYPING_REFILL_MS } from "./typing.ts";
-
-/** A socket the test drives: it records frames and closes by hand. */
-class FakeSocket implements ChatSocket {
-  readyState: number = WebSocket.CONNECTING;
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  sent: unknown[] = [];
-  closedWith: number | undefined;
-
-  send(data: string): void {
-    assert.equal(this.readyState, WebSocket.OPEN, "sent on a closed socket");
-    this.sent.push(JSON.parse(data));
-  }
-  close(code?: number): void {
-    this.closedWith = code;
-    this.readyState = WebSocket.CLOSING;
-  }
-  /** The server accepted the connection. */
-  open(): void {
-    this.readyState = WebSocket.OPEN;
-    this.onopen?.(new Event("open"));
-  }
-  /** A frame from the server. */
-  receive(frame: unknown): void {
-    this.onmessage?.(
-      new MessageEvent("message", { data: JSON.stringify(frame) }),
-    );
-  }
-  /** The connection ended with `code`. */
-  closed(code: number): void {
-    this.readyState = WebSocket.CLOSED;
-    this.onclose?.(new CloseEvent("close", { code }));
-  }
-}
 
 function setup(options: Partial<ChatStoreOptions> = {}) {
   const clock = new FakeClock();

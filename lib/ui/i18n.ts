@@ -12,6 +12,7 @@ import {
   MATCHING_RU,
   type MatchingTexts,
 } from "./i18n_matching.ts";
+import * as safety from "./i18n_safety.ts";
 
 /** A language the UI speaks. */
 export type Lang = "en" | "ru";
@@ -20,7 +21,7 @@ export type Lang = "en" | "ru";
 export const LANGS: readonly Lang[] = ["en", "ru"];
 
 /** The texts of the chat UI in one language. */
-export interface Dictionary extends MatchingTexts {
+export interface Dictionary extends MatchingTexts, safety.SafetyTexts {
   /** BCP 47 tag, for `<html lang>` and time formatting. */
   lang: Lang;
   /** The language's own name, for the switch. */
@@ -92,6 +93,7 @@ export interface Dictionary extends MatchingTexts {
 
 const en: Dictionary = {
   ...MATCHING_EN,
+  ...safety.SAFETY_EN,
   lang: "en",
   name: "English",
   appName: "Strangers",
@@ -169,6 +171,7 @@ const en: Dictionary = {
     bad_interests: "The server did not accept your interests.",
     nothing_to_block: "There is nobody to block.",
     not_waiting: "You are not waiting for a partner right now.",
+    ...safety.SAFETY_ERRORS_EN,
   },
   unknownError: (code) => `Server error (${code}).`,
   closes: {
@@ -182,12 +185,14 @@ const en: Dictionary = {
     [CLOSE.partnerLeft.code]: "Your partner left.",
     [CLOSE.requestTimeout.code]: "The server waited too long for this page.",
     [CLOSE.slowReader.code]: "The connection was too slow.",
+    ...safety.SAFETY_CLOSES_EN,
   },
   unknownClose: (code) => `The connection was closed (${code}).`,
 };
 
 const ru: Dictionary = {
   ...MATCHING_RU,
+  ...safety.SAFETY_RU,
   lang: "ru",
   name: "Русский",
   appName: "Незнакомцы",
@@ -265,6 +270,7 @@ const ru: Dictionary = {
     bad_interests: "Сервер не принял ваши интересы.",
     nothing_to_block: "Некого блокировать.",
     not_waiting: "Вы сейчас не ждёте собеседника.",
+    ...safety.SAFETY_ERRORS_RU,
   },
   unknownError: (code) => `Ошибка сервера (${code}).`,
   closes: {
@@ -276,6 +282,7 @@ const ru: Dictionary = {
     [CLOSE.partnerLeft.code]: "Собеседник ушёл.",
     [CLOSE.requestTimeout.code]: "Сервер не дождался запроса от этой страницы.",
     [CLOSE.slowReader.code]: "Соединение слишком медленное.",
+    ...safety.SAFETY_CLOSES_RU,
   },
   unknownClose: (code) => `Соединение закрыто (${code}).`,
 };

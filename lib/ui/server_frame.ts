@@ -2,11 +2,14 @@
  * The server's frames as the chat client reads them, browser code: each
  * JSON text becomes an event for the machine (`chat_machine.ts`) or an
  * `online` count; anything else is ignored, as the original widget does.
+ * An error that carries a proof-of-work `challenge` is the event `pow`, and
+ * one that refuses a report the event `reportFailed`.
  *
  * @module
  */
 
 import type { ChatEvent } from "./chat_machine.ts";
+import { POW_ERROR_CODES, REPORT_ERROR_CODES } from "./safety_machine.ts";
 
 /** A list of strings, or `undefined` for anything else. */
 function strings(value: unknown): string[] | undefined {
@@ -38,6 +41,8 @@ export function parseServerFrame(
     }
     case "blocked":
       return { type: "blocked" };
+    case "reported":
+      return { type: "reported" };
     case "message":
       if (
         typeof frame.message !== "string" ||
@@ -54,10 +59,27 @@ export function parseServerFrame(
         ? { type: "online", count: Math.floor(frame.count) }
         : null;
     case "error":
-      return typeof frame.code === "string"
-        ? { type: "error", code: frame.code }
-        : null;
+      return typeof frame.code === "string" ? errorEvent(frame) : null;
     default:
       return null;
   }
+}
+
+/** An error frame (its `code` a string) as the machine's event. */
+function errorEvent(frame: Record<string, unknown>): ChatEvent {
+  const code = frame.code as string;
+  const { challenge } = frame;
+  if (
+    POW_ERROR_CODES.includes(code) && typeof challenge === "object" &&
+    challenge !== null && !Array.isArray(challenge)
+  ) {
+    return {
+      type: "pow",
+      challenge: challenge as Record<string, unknown>,
+      retry: code === "pow_invalid",
+    };
+  }
+  return REPORT_ERROR_CODES.includes(code)
+    ? { type: "reportFailed", code }
+    : { type: "error", code };
 }

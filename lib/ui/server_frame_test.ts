@@ -49,3 +49,44 @@ Deno.test("parseServerFrame() reads known frames and ignores the rest", () => {
     type: "response",
   });
 });
+
+Deno.test("parseServerFrame() reads the safety frames", () => {
+  assert.deepEqual(
+    parseServerFrame('{"type":"reported","verified":3,"lines":4}'),
+    { type: "reported" },
+  );
+  const challenge = { parameters: { algorithm: "SHA-256" }, signature: "s" };
+  assert.deepEqual(
+    parseServerFrame(
+      JSON.stringify({ type: "error", code: "pow_required", challenge }),
+    ),
+    { type: "pow", challenge, retry: false },
+  );
+  assert.deepEqual(
+    parseServerFrame(
+      JSON.stringify({ type: "error", code: "pow_invalid", challenge }),
+    ),
+    { type: "pow", challenge, retry: true },
+  );
+  // Without a challenge object, a pow error is a plain error (a notice).
+  for (const bad of [undefined, null, "x", [1], 7]) {
+    assert.deepEqual(
+      parseServerFrame(
+        JSON.stringify({ type: "error", code: "pow_required", challenge: bad }),
+      ),
+      { type: "error", code: "pow_required" },
+    );
+  }
+  assert.deepEqual(
+    parseServerFrame('{"type":"error","code":"nothing_to_report"}'),
+    { type: "reportFailed", code: "nothing_to_report" },
+  );
+  assert.deepEqual(
+    parseServerFrame('{"type":"error","code":"bad_report","reason":"x"}'),
+    { type: "reportFailed", code: "bad_report" },
+  );
+  assert.deepEqual(
+    parseServerFrame('{"type":"error","code":"filtered"}'),
+    { type: "error", code: "filtered" },
+  );
+});
