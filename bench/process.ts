@@ -20,9 +20,19 @@ export const ROOT: string = new URL("../", import.meta.url).pathname;
  */
 export const DENO: string = Deno.execPath();
 
-/** Limits that would throttle a single-address load test, turned off. */
+/**
+ * Reports and bans in memory: a benchmark must leave no store behind under
+ * `DATA_DIR`, nor find one from an earlier run.
+ */
+const NO_STORE = ["--data-dir", ":memory:"];
+
+/**
+ * Limits that would throttle a single-address load test (with the proof of
+ * work), turned off.
+ */
 export const OURS_BASE: readonly string[] = [
   ...NO_ADDRESS_LIMITS,
+  ...NO_STORE,
   // The listening line as plain text, warnings only after it.
   "--log-format",
   "text",
@@ -40,17 +50,30 @@ export const OURS_UNTHROTTLED: readonly string[] = [
 ];
 
 /**
- * Every limit at its default, each visitor known by its own X-Forwarded-For
- * address (the generator sends one): an abuser meets the limits it would
- * meet in production, the thousand others behind loopback do not.
+ * Every limit at its default (the proof of work too), each visitor known by
+ * its own X-Forwarded-For address (the generator sends one): an abuser meets
+ * the limits it would meet in production, the thousand others behind
+ * loopback do not.
  */
 export const OURS_REAL: readonly string[] = [
+  ...NO_STORE,
   "--trust-proxy",
   "--log-format",
   "text",
   "--log-level",
   "warn",
 ];
+
+/** `flags` with the value after `name` set to `value` (appended if absent). */
+export function withFlag(
+  flags: readonly string[],
+  name: string,
+  value: string,
+): string[] {
+  const at = flags.indexOf(name);
+  if (at === -1) return [...flags, name, value];
+  return flags.with(at + 1, value);
+}
 
 // ---------------------------------------------------------------- /proc
 

@@ -11,6 +11,13 @@ import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
 import type { InterestResults } from "./interests_burst.ts";
 import { interestsMarkdown } from "./interests_report.ts";
+import type {
+  Evidence,
+  EvidenceRow,
+  PowBurstRow,
+  PowMode,
+} from "./moderation.ts";
+import { evidenceMarkdown, powBurstMarkdown } from "./moderation_report.ts";
 import { presenceMarkdown, type PresenceRow } from "./presence.ts";
 import { hasNode, referenceMarkdown } from "./reference_table.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
@@ -52,6 +59,10 @@ export interface Results {
   interests?: InterestResults;
   /** The same through two instances on one Redis. */
   interestsRedis?: InterestResults;
+  /** The relay with evidence digests on and off, alternating. */
+  evidence?: Rounds<Evidence, EvidenceRow>;
+  /** The burst with the proof of work `suspicious` and `off`, alternating. */
+  powBurst?: Rounds<PowMode, PowBurstRow>;
 }
 
 /** One run of the edge comparison (`--only edge`). */
@@ -157,8 +168,8 @@ export async function writeReport(
 
 /**
  * The report as markdown: the table against the references, the Redis,
- * edge, attack, presence and interests tables, and the targets met or
- * missed.
+ * edge, attack, presence, interests, evidence and proof-of-work tables, and
+ * the targets met or missed.
  */
 export function toMarkdown(report: Report, options: MarkdownOptions): string {
   const { machine: m, results: r } = report;
@@ -248,6 +259,8 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
   if (r.presence) out.push(...presenceMarkdown(r.presence));
   if (r.interests) out.push(...interestsMarkdown(r.interests));
   if (r.interestsRedis) out.push(...interestsMarkdown(r.interestsRedis));
+  if (r.evidence) out.push(...evidenceMarkdown(r.evidence));
+  if (r.powBurst) out.push(...powBurstMarkdown(r.powBurst));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");
   }

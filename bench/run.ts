@@ -11,7 +11,9 @@
  * scenario instead alternates our server in memory with two of our servers
  * relaying through a redis-server of its own, and the "interests" ones a
  * burst asking by interests with a plain one on our server alone (in memory
- * and through Redis, `interests_burst.ts`). Servers are
+ * and through Redis, `interests_burst.ts`), and the safety ones our server
+ * with evidence digests on and off, and with the proof of work `suspicious`
+ * and `off` (`moderation.ts`). Servers are
  * pinned to core 0 and load generators (`bench/load.ts`) to core 1; the
  * server's CPU time and memory are read from `/proc` around each measurement
  * window. Writes `bench/results/latest.json` and `bench/results/latest.md`.
@@ -26,6 +28,7 @@
  * @module
  */
 
+import { alternate } from "./alternate.ts";
 import { parseFlags, round } from "./lib.ts";
 import { openAndFlood, redisRelay } from "./open_loop.ts";
 import { nodeReference, stopAll, type Target } from "./process.ts";
@@ -43,6 +46,7 @@ import { burst, churn, memory, type Ours, relay } from "./scenarios.ts";
 import { presence } from "./presence.ts";
 import { attack } from "./attack.ts";
 import { interestBurst } from "./interests_burst.ts";
+import { evidenceRelay, powBurst } from "./moderation.ts";
 import { targets } from "./targets.ts";
 
 const flags = parseFlags(Deno.args);
@@ -68,6 +72,8 @@ const SCENARIOS = [
   "attack",
   "interests",
   "interests-redis",
+  "evidence",
+  "pow-burst",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -87,6 +93,8 @@ const plan = quick
     presenceSeconds: 5,
     interestVisitors: 2000,
     interestRounds: 2,
+    evidence: { pairs: 500, rate: 2500, seconds: 3, rounds: 2 },
+    powBurst: { visitors: 2000, rounds: 2 },
   }
   : {
     burst: [2000, 16000],
@@ -103,55 +111,14 @@ const plan = quick
     presenceSeconds: 10,
     interestVisitors: 16000,
     interestRounds: 3,
+    evidence: { pairs: 1000, rate: 5000, seconds: 6, rounds: 5 },
+    powBurst: { visitors: 16000, rounds: 5 },
   };
 
 /** The Node reference, or why it cannot run here. */
 const node = flags.has("no-node")
   ? { ok: false as const, reason: "--no-node" }
   : nodeReference();
-
-/** Options for {@linkcode alternate}. */
-interface AlternateOptions<K extends string> {
-  /** What the progress lines call it. */
-  label: string;
-  rounds: number;
-  /** Two or more, in the first round's order. */
-  contenders: readonly K[];
-}
-
-/**
- * Runs `fn` for each contender, the order reversed every other round, so
- * that any two of them take turns going first and their figures compare on
- * a noisy machine. A failed run is recorded and the rest go on.
- */
-async function alternate<K extends string, T>(
-  options: AlternateOptions<K>,
-  fn: (contender: K) => Promise<T>,
-): Promise<Rounds<K, T>> {
-  const { contenders } = options;
-  const entries = contenders.map((contender) => [contender, []]);
-  const out = Object.fromEntries(entries) as unknown as Rounds<K, T>;
-  for (let round = 0; round < options.rounds; round++) {
-    const order = round % 2 ? contenders.toReversed() : contenders;
-    for (const contender of order) {
-      const t0 = performance.now();
-      console.error(`  ${options.label} · ${contender} · round ${round + 1}`);
-      let outcome: Outcome<T>;
-      try {
-        outcome = await fn(contender);
-      } catch (error) {
-        // One failed scenario must not sink the whole run: record and go on.
-        console.error(`    failed: ${error}`);
-        outcome = { error: String(error) };
-      }
-      out[contender].push(outcome);
-      console.error(
-        `    done in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      );
-    }
-  }
-  return out;
-}
 
 /** Our server and the reference relay, alternating. */
 function both<T>(
@@ -214,7 +181,7 @@ async function main() {
   const results: Results = {};
   if (!quick && !only) {
     console.error(
-      "Full benchmark: about 28 minutes. (--quick for a short run)",
+      "Full benchmark: about 34 minutes. (--quick for a short run)",
     );
   }
   if (!node.ok && (["relay", "open", "memory"] as const).some(wanted)) {
@@ -355,6 +322,23 @@ async function main() {
       ratio,
       atDefault: atDefault.interests,
     };
+  }
+
+  if (wanted("evidence")) {
+    const { rounds, ...load } = plan.evidence;
+    results.evidence = await alternate({
+      label: `evidence digests, ${load.pairs} pairs`,
+      rounds,
+      contenders: ["on", "off"],
+    }, (evidence) => evidenceRelay(evidence, { ours, ...load }));
+  }
+  if (wanted("pow-burst")) {
+    const { rounds, visitors } = plan.powBurst;
+    results.powBurst = await alternate({
+      label: `pow burst ${visitors}`,
+      rounds,
+      contenders: ["off", "suspicious"],
+    }, (mode) => powBurst(mode, { ours, visitors }));
   }
 
   const report: Report = {

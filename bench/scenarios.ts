@@ -128,6 +128,10 @@ export interface BurstRow {
 /** Options for {@linkcode burst}. */
 export interface BurstOptions extends ScenarioOptions {
   visitors: number;
+  /** Our server's flags. @default {OURS_BASE} */
+  serverFlags?: readonly string[];
+  /** X-Forwarded-For of the visitors (`unique`: one each). @default {none} */
+  forwarded?: string;
 }
 
 /** 1. N visitors join at once. */
@@ -137,7 +141,12 @@ export async function burst(
 ): Promise<BurstRow> {
   const { visitors } = options;
   const procs = visitors > 8000 ? 2 : 1;
-  const setup = { target, ours: options.ours, serverFlags: OURS_BASE };
+  const setup = {
+    target,
+    ours: options.ours,
+    serverFlags: options.serverFlags ?? OURS_BASE,
+    forwarded: options.forwarded,
+  };
   return await session({ ...setup, generators: procs }, async (server, gs) => {
     await sleep(500);
     const cpuBefore = readCpuSeconds(server.pid);

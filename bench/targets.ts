@@ -8,6 +8,7 @@
 
 import { interestTargets } from "./interests_report.ts";
 import { round } from "./lib.ts";
+import { moderationTargets } from "./moderation_report.ts";
 import {
   first,
   lowestOf,
@@ -141,6 +142,7 @@ export function targets(
   }
   rows.push(...nodeTargets(results, options));
   rows.push(...interestTargets(results));
+  rows.push(...moderationTargets(results));
   const x = results.attack;
   if (x) {
     row(
