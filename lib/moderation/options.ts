@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Config, OptionSpec } from "../ops/config.ts";
+import type { OptionSpec } from "../ops/config.ts";
+import { option } from "../ops/option_spec.ts";
 
 /** Proof of work: never, for suspicious addresses, or for every request. */
 export const POW_MODES = ["off", "suspicious", "always"] as const;
@@ -28,25 +29,6 @@ export interface ModerationConfig {
   earlyFilterSeconds: number;
   wordListFile: string;
   ageGate: boolean;
-}
-
-function option(
-  key: keyof ModerationConfig & keyof Config,
-  kind: OptionSpec["kind"],
-  def: string,
-  help: string,
-  choices?: readonly string[],
-): OptionSpec {
-  const words = key.replace(/[A-Z]/g, (c) => "_" + c).toLowerCase();
-  return {
-    key,
-    env: words.toUpperCase(),
-    flag: "--" + words.replaceAll("_", "-"),
-    kind,
-    default: def,
-    help,
-    choices,
-  };
 }
 
 /** The safety rows of the option table (`--help`, README). */

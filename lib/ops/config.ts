@@ -8,6 +8,7 @@
  */
 
 import type { TrustProxy } from "../web/address.ts";
+import { option as opt } from "./option_spec.ts";
 import { MATCH_OPTIONS, type MatchConfig } from "../matching.ts";
 import { SITE_OPTIONS, type SiteConfig, siteProblem } from "../site.ts";
 import {
@@ -212,25 +213,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   ...SITE_OPTIONS,
   ...MODERATION_OPTIONS,
 ];
-
-function opt(
-  key: keyof Config,
-  kind: Kind,
-  def: string,
-  help: string,
-  choices?: readonly string[],
-): OptionSpec {
-  const words = key.replace(/[A-Z]/g, (c) => "_" + c).toLowerCase();
-  return {
-    key,
-    env: words.toUpperCase(),
-    flag: "--" + words.replaceAll("_", "-"),
-    kind,
-    default: def,
-    help,
-    choices,
-  };
-}
 
 /** Raised for a flag or variable that cannot be understood. */
 export class ConfigError extends Error {
