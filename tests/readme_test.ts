@@ -57,7 +57,7 @@ Deno.test("README's code map has one row per folder of the tree", async () => {
     .map((row) => row[0].replaceAll("`", ""));
   const root = new URL("../", import.meta.url);
   const folders = ["/"];
-  const skip = /^(\.|node_modules|dist|screenshots|results|_islands)/;
+  const skip = /^(\.|node_modules|dist|data|screenshots|results|_islands)/;
   async function walk(dir: string): Promise<void> {
     for await (const entry of Deno.readDir(new URL(dir, root))) {
       if (!entry.isDirectory || skip.test(entry.name)) continue;
