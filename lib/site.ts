@@ -9,6 +9,7 @@
  */
 
 import type { Config, OptionSpec } from "./ops/config.ts";
+import { option } from "./ops/option_spec.ts";
 
 /** The site owner's options, part of the server's `Config`. */
 export interface SiteConfig {
@@ -19,38 +20,36 @@ export interface SiteConfig {
   extraStylesheet: string;
 }
 
-function siteOption(key: keyof SiteConfig, help: string): OptionSpec {
-  const words = key.replace(/[A-Z]/g, (c) => "_" + c).toLowerCase();
-  return {
-    key,
-    env: words.toUpperCase(),
-    flag: "--" + words.replaceAll("_", "-"),
-    kind: "string",
-    default: "",
-    help,
-  };
-}
-
 /** The site owner's rows of the option table (`--help`, README). */
 export const SITE_OPTIONS: readonly OptionSpec[] = [
-  siteOption(
+  option(
     "siteName",
+    "string",
+    "",
     "the site's name in the page (empty: Strangers, in Russian Незнакомцы)",
   ),
-  siteOption(
+  option(
     "accentColor",
+    "string",
+    "",
     "accent colour of buttons and your bubbles: #rgb or #rrggbb (empty: blue)",
   ),
-  siteOption(
+  option(
     "logoUrl",
+    "string",
+    "",
     "logo image: a path under /static/ or an https:// URL (the CSP allows its origin)",
   ),
-  siteOption(
+  option(
     "termsUrl",
+    "string",
+    "",
     "terms and privacy page, linked on the start screen: a path or an http(s) URL",
   ),
-  siteOption(
+  option(
     "extraStylesheet",
+    "string",
+    "",
     "stylesheet loaded after ours: a path under /static/ or an https:// URL (the CSP allows its origin)",
   ),
 ];
