@@ -105,6 +105,13 @@ export interface Report {
   seconds: number;
   results: Results;
   targets: TargetRow[];
+  /** Scenarios measured again later (`--merge`), replacing this run's. */
+  later?: {
+    scenarios: string[];
+    date: string;
+    command: string;
+    seconds: number;
+  }[];
 }
 
 /** The rows of the rounds that did not fail. */
@@ -184,6 +191,11 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
     } on ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Deno ${m.deno}; server pinned to core 0, load generators to core 1. Reproduce with \`${report.command}\` (${report.seconds} s). Medians where a scenario ran more than once; "ref" is \`bench/reference_relay.ts\`${node}${
       r.redis ? " (the Redis table compares our server with itself)" : ""
     }.`,
+    ...(report.later ?? []).map((l) =>
+      `The ${l.scenarios.join(", ")} rows were measured again on ${
+        l.date.slice(0, 10)
+      } with \`${l.command}\` (${l.seconds} s), alone on a quiet machine; every ratio is still from one run.`
+    ),
     ...referenceMarkdown(r, options),
   ];
   const show = (x: unknown) => typeof x === "number" && !isNaN(x) ? x : "–";

@@ -1,6 +1,7 @@
 /**
  * The benchmark orchestrator: `deno task bench` (add `-- --quick` for a short
- * run, `-- --only relay,memory` to pick scenarios).
+ * run, `-- --only relay,memory` to pick scenarios, and `--merge` with it to
+ * replace only those scenarios in the last full results).
  *
  * Every scenario runs against our server and the reference relay
  * (`bench/reference_relay.ts`) in the same run, alternating, so that the
@@ -341,6 +342,24 @@ async function main() {
     }, (mode) => powBurst(mode, { ours, visitors }));
   }
 
+  const seconds = round((performance.now() - started) / 1000, 1);
+  if (flags.has("merge") && only && !quick) {
+    // Keeps the full run and replaces only the scenarios measured now.
+    const full = JSON.parse(
+      await Deno.readTextFile(`${outDir}/latest.json`),
+    ) as Report;
+    full.results = { ...full.results, ...results };
+    full.targets = targets(full.results, plan);
+    full.later = [...(full.later ?? []), {
+      scenarios: only,
+      date: new Date().toISOString(),
+      command: `deno task bench -- --only ${only.join(",")} --merge`,
+      seconds,
+    }];
+    return console.log(
+      await writeReport(full, { outDir, churnEarly: plan.churnEarly }),
+    );
+  }
   const report: Report = {
     date: new Date().toISOString(),
     quick,
@@ -352,7 +371,7 @@ async function main() {
         : ""
     }`,
     machine: await machine(),
-    seconds: round((performance.now() - started) / 1000, 1),
+    seconds,
     results,
     targets: targets(results, plan),
   };
