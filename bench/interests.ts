@@ -13,6 +13,11 @@
 export interface RequestSpec {
   /** `plain`: no preferences, first come; `interests`: the Zipf draw. */
   kind: "plain" | "interests";
+  /**
+   * A resumable client's request (`"resume":true`), whose lines then carry
+   * their numbers. @default {false}
+   */
+  resume?: boolean;
   /** Seeds the draw and the tokens; give each generator its own. */
   seed: number;
   /** How many names interests are drawn from. @default {1000} */
@@ -87,8 +92,9 @@ export function requestMaker(spec: RequestSpec): () => string {
     const token = `bench_${spec.seed.toString(36)}_${
       (made++).toString(36).padStart(8, "0")
     }`;
+    const resume = spec.resume || undefined;
     if (spec.kind === "plain") {
-      return JSON.stringify({ type: "request", token });
+      return JSON.stringify({ type: "request", token, resume });
     }
     const count = Math.floor(random() * (most + 1));
     const picked = new Set<string>();
@@ -99,6 +105,7 @@ export function requestMaker(spec: RequestSpec): () => string {
       interests: [...picked],
       lang,
       strict: false,
+      resume,
     });
   };
 }

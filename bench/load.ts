@@ -56,7 +56,7 @@ import {
   Window,
 } from "./load_client.ts";
 import { Pages } from "./load_presence.ts";
-import { requestMaker, type RequestSpec } from "./interests.ts";
+import type { RequestSpec } from "./interests.ts";
 import { withTimeout } from "../tests/support/net.ts";
 
 const flags = parseFlags(Deno.args);
@@ -77,7 +77,6 @@ const crowd = new Crowd({
 });
 
 let visitors: Visitor[] = [];
-const bareRequest = crowd.request;
 const pages = new Pages(crowd);
 
 async function add(
@@ -350,9 +349,7 @@ for await (const line of lines(Deno.stdin.readable)) {
   const command = JSON.parse(line) as Command;
   switch (command.cmd) {
     case "add":
-      crowd.request = command.requests
-        ? requestMaker(command.requests)
-        : bareRequest;
+      crowd.use(command.requests);
       reply(
         "add",
         await add(

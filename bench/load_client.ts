@@ -13,6 +13,8 @@
  * @module
  */
 
+import { requestMaker, type RequestSpec } from "./interests.ts";
+
 /** Options for a {@linkcode Crowd}. */
 export interface CrowdOptions {
   /** Visitor k connects to `ports[k % ports.length]`. */
@@ -32,6 +34,8 @@ export interface CrowdOptions {
    */
   forwarded?: string;
 }
+
+const BARE_REQUEST = () => '{"type":"request"}';
 
 /** Counters and samples of one measurement window. */
 export class Window {
@@ -58,7 +62,9 @@ export class Crowd {
   /** Errors so far, of every kind. */
   errorCount = 0;
   /** The next visitor's `request` frame (`add`'s `requests`). */
-  request: () => string = () => '{"type":"request"}';
+  request: () => string = BARE_REQUEST;
+  /** Lines carry `"seq"`, their number in the chat, as a resumable client's do. */
+  numbered = false;
   readonly #options: CrowdOptions;
   #made = 0;
   #nextHost: number;
@@ -67,6 +73,12 @@ export class Crowd {
   constructor(options: CrowdOptions) {
     this.#options = options;
     this.#nextHost = options.firstHost;
+  }
+
+  /** The next visitors ask as `requests` says (absent: a bare request). */
+  use(requests: RequestSpec | undefined): void {
+    this.request = requests ? requestMaker(requests) : BARE_REQUEST;
+    this.numbered = requests?.resume ?? false;
   }
 
   /** Counts one error of `kind`. */
@@ -102,9 +114,11 @@ type WebSocketWithHeaders = new (
 const GIVE_UP = new Set(["unavailable", "pow_required", "pow_invalid"]);
 
 const PREFIX = '{"type":"message","message":"';
-const ME_SUFFIX = '"from":"me"}';
-const GUEST_SUFFIX = '"from":"guest"}';
+/** What precedes `me` or `guest` in a line's frame, near its end. */
+const FROM = '"from":"';
 const TEXT = " hello stranger, how is the weather where you are?";
+const M = "m".charCodeAt(0);
+const G = "g".charCodeAt(0);
 /** The letter that stands for digit 0 in a send time (`a`…`j` for 0…9). */
 const A = 97;
 
@@ -167,6 +181,8 @@ export class Visitor {
   /** How many of `#seenIn`'s changes this visitor has seen pushed. */
   #seen = 0;
   #seenIn: Window | null = null;
+  /** Lines sent in its chat, for their numbers. */
+  #lines = 0;
   readonly #crowd: Crowd;
 
   /**
@@ -204,7 +220,11 @@ export class Visitor {
 
   #receive(data: string): void {
     const window = this.#crowd.window;
-    if (data.endsWith(ME_SUFFIX)) {
+    // A line's frame ends with its side, and from our server its `seq`.
+    const from = data.startsWith(PREFIX)
+      ? data.charCodeAt(data.lastIndexOf(FROM) + FROM.length)
+      : 0;
+    if (from === M) {
       this.echoes++;
       if (window.record) {
         window.echoes++;
@@ -212,7 +232,7 @@ export class Visitor {
       }
       if (this.looping) this.send();
       this.onEcho?.();
-    } else if (data.endsWith(GUEST_SUFFIX)) {
+    } else if (from === G) {
       this.guests++;
       if (window.record) {
         window.guests++;
@@ -254,7 +274,8 @@ export class Visitor {
 
   /** Sends one chat line stamped with `at` (default: now). */
   send(at: number = performance.now()): void {
-    this.ws.send(`{"type":"message","message":"${stamp(at)}${TEXT}"}`);
+    const seq = this.#crowd.numbered ? `,"seq":${++this.#lines}` : "";
+    this.ws.send(`{"type":"message","message":"${stamp(at)}${TEXT}"${seq}}`);
     this.#crowd.window.sent++;
   }
 

@@ -16,136 +16,32 @@
  * @module
  */
 
-import type { CheckReply, ClosedReply, OpenReply } from "./generator.ts";
-import { type Percentiles, round } from "./lib.ts";
+import { OURS_BASE, withFlag } from "./process.ts";
+import { burst, type BurstRow, type ScenarioOptions } from "./scenarios.ts";
 import {
-  OURS_BASE,
-  OURS_UNTHROTTLED,
-  readCpuSeconds,
-  readMemoryKb,
-  withFlag,
-} from "./process.ts";
-import {
-  addPairs,
-  burst,
-  type BurstRow,
-  mb,
-  type ScenarioOptions,
-  session,
-} from "./scenarios.ts";
+  relayUnder,
+  type SettingOptions,
+  type SettingRow,
+} from "./setting_relay.ts";
 
 /** Evidence digests kept (`--evidence true`, the default) or not. */
 export type Evidence = "on" | "off";
 
-/** One measurement window of the evidence scenario. */
-export interface EvidenceWindow {
-  seconds: number;
-  /** Lines relayed to a partner in the window. */
-  messages: number;
-  messagesPerSecond: number;
-  serverCpuPer10k: number;
-  serverCpuShare: number;
-  relayMs: Percentiles;
-}
-
 /** The report's row for one run of the evidence scenario. */
-export interface EvidenceRow {
+export interface EvidenceRow extends SettingRow {
   evidence: Evidence;
-  pairs: number;
-  /** Lines a second offered in the open loop, in total. */
-  offeredPerSecond: number;
-  open: EvidenceWindow & { lost: number };
-  closed: EvidenceWindow;
-  errors: number;
-  errorKinds: Record<string, number>;
-  rssMb: number;
-}
-
-/** Options for {@linkcode evidenceRelay}. */
-export interface EvidenceOptions extends ScenarioOptions {
-  pairs: number;
-  /** Lines a second in the open loop, over all pairs. */
-  rate: number;
-  /** Length of each measurement window. */
-  seconds: number;
 }
 
 /**
- * The closed loop's limits off, and the early-link filter off on both
- * sides: the measurement windows fall in the chats' first 30 s, where the
- * filter would look at every line, and the ratio is about the digests.
- */
-const RELAY_FLAGS: readonly string[] = [
-  ...OURS_UNTHROTTLED,
-  "--early-filter-lines",
-  "0",
-  "--early-filter-seconds",
-  "0",
-];
-
-/**
- * The relay with evidence digests on or off: `pairs` pairs, an open-loop
- * window at `rate` lines/s, then a closed-loop window on the same pairs.
- * CPU per message counts the lines relayed to a partner.
+ * The relay with evidence digests on or off (`setting_relay.ts`): `pairs`
+ * pairs, an open-loop window at `rate` lines/s, then a closed-loop window.
  */
 export async function evidenceRelay(
   evidence: Evidence,
-  options: EvidenceOptions,
+  options: SettingOptions,
 ): Promise<EvidenceRow> {
-  const { pairs, rate, seconds } = options;
-  const serverFlags = withFlag(
-    RELAY_FLAGS,
-    "--evidence",
-    evidence === "on" ? "true" : "false",
-  );
-  const setup = { target: "ours" as const, ours: options.ours, serverFlags };
-  return await session({ ...setup, generators: 1 }, async (server, [g]) => {
-    const [added] = await addPairs([g], pairs);
-    if (added.paired !== pairs * 2) {
-      throw new Error(`evidence: only ${added.paired} of ${pairs * 2} paired`);
-    }
-    const cpu = async <T>(run: () => Promise<T>) => {
-      const before = readCpuSeconds(server.pid);
-      const result = await run();
-      return { result, cpu: readCpuSeconds(server.pid) - before };
-    };
-    // Past the online-count broadcast that follows the last join by 1 s,
-    // and the JIT settled alike for both settings.
-    await g.call({ cmd: "open", seconds: 2, rate });
-    const open = await cpu(() =>
-      g.call<OpenReply>({ cmd: "open", seconds, rate })
-    );
-    await g.call({ cmd: "closed", seconds: 1 });
-    const closed = await cpu(() =>
-      g.call<ClosedReply>({ cmd: "closed", seconds })
-    );
-    const check = await g.call<CheckReply>({ cmd: "check" });
-    const window = (
-      w: { result: OpenReply | ClosedReply; cpu: number },
-      messages: number,
-    ): EvidenceWindow => ({
-      seconds: w.result.seconds,
-      messages,
-      messagesPerSecond: round(messages / w.result.seconds, 1),
-      serverCpuPer10k: round(w.cpu / messages * 10_000, 4),
-      serverCpuShare: round(w.cpu / w.result.seconds, 2),
-      relayMs: w.result.relay,
-    });
-    const row: EvidenceRow = {
-      evidence,
-      pairs,
-      offeredPerSecond: rate,
-      open: { ...window(open, open.result.guests), lost: open.result.lost },
-      closed: window(closed, closed.result.echoes),
-      errors: check.errors,
-      errorKinds: check.errorKinds,
-      rssMb: mb(readMemoryKb(server.pid).rssKb),
-    };
-    console.error(
-      `    open ${row.open.serverCpuPer10k} s/10k, closed ${row.closed.serverCpuPer10k} s/10k, ${row.open.lost} lost, ${row.errors} errors`,
-    );
-    return row;
-  });
+  const flags = ["--evidence", evidence === "on" ? "true" : "false"];
+  return { ...await relayUnder({ flags }, options), evidence };
 }
 
 /** The proof-of-work modes the burst compares. */

@@ -8,6 +8,8 @@
  */
 
 import { round } from "./lib.ts";
+import { settingMetrics } from "./setting_relay.ts";
+import { failure, ratioRow, rows } from "./compare_report.ts";
 import type {
   Evidence,
   EvidenceRow,
@@ -16,10 +18,8 @@ import type {
 } from "./moderation.ts";
 import {
   completed,
-  type Failed,
   lowestOf,
   medianOf,
-  type Outcome,
   type Results,
   type Rounds,
   type TargetRow,
@@ -27,30 +27,6 @@ import {
 
 /** The most either safety feature may cost, against the same run without. */
 export const MAX_RATIO = 1.1;
-
-function show(x: number): string {
-  return isNaN(x) ? "–" : String(x);
-}
-
-function failure(rounds: Outcome<object>[]): string {
-  const failed = rounds.find((o): o is Failed => "error" in o);
-  return failed?.error.slice(0, 160) ?? "no run";
-}
-
-/** Table rows: each metric's median for `a` and `b`, and `a / b`. */
-function rows<T extends object>(
-  a: Outcome<T>[],
-  b: Outcome<T>[],
-  metrics: [name: string, pick: (row: T) => number][],
-): string[] {
-  return metrics.map(([name, pick]) => {
-    const x = round(medianOf(a, pick));
-    const y = round(medianOf(b, pick));
-    return `| ${name} | ${show(x)} | ${show(y)} | ${
-      show(y > 0 ? round(x / y, 2) : NaN)
-    } |`;
-  });
-}
 
 /** The markdown of the evidence scenario. */
 export function evidenceMarkdown(
@@ -73,24 +49,7 @@ export function evidenceMarkdown(
     "",
     "| metric | evidence on | evidence off | on / off |",
     "|---|---:|---:|---:|",
-    ...rows(rounds.on, rounds.off, [
-      [
-        `**open loop, ${rate} lines/s: server CPU s per 10k messages**`,
-        (v) => v.open.serverCpuPer10k,
-      ],
-      ["open loop: server CPU share (cores)", (v) => v.open.serverCpuShare],
-      ["open loop: relay p50 (ms)", (v) => v.open.relayMs.p50],
-      ["open loop: relay p99 (ms)", (v) => v.open.relayMs.p99],
-      ["open loop: lines lost", (v) => v.open.lost],
-      [
-        "**closed loop: server CPU s per 10k messages**",
-        (v) => v.closed.serverCpuPer10k,
-      ],
-      ["closed loop: messages/s", (v) => v.closed.messagesPerSecond],
-      ["closed loop: relay p99 (ms)", (v) => v.closed.relayMs.p99],
-      ["RSS at the end (MB)", (v) => v.rssMb],
-      ["errors", (v) => v.errors],
-    ]),
+    ...rows(rounds.on, rounds.off, settingMetrics(one.offeredPerSecond)),
   ];
 }
 
@@ -127,23 +86,6 @@ export function powBurstMarkdown(
   ];
 }
 
-/** A target comparing the medians of `a` and `b`: met when `a / b ≤ max`. */
-function ratioRow<T extends object>(
-  target: string,
-  [a, b]: [Outcome<T>[], Outcome<T>[]],
-  pick: (row: T) => number,
-  unit: string,
-): TargetRow {
-  const x = medianOf(a, pick);
-  const y = medianOf(b, pick);
-  const ratio = round(x / y, 2);
-  return {
-    target,
-    measured: `${round(x)} vs ${round(y)} ${unit} = ${ratio}×`,
-    met: ratio <= MAX_RATIO,
-  };
-}
-
 /** The targets of the safety scenarios that ran. */
 export function moderationTargets(results: Results): TargetRow[] {
   const out: TargetRow[] = [];
@@ -159,6 +101,7 @@ export function moderationTargets(results: Results): TargetRow[] {
       [e.on, e.off],
       cpu,
       "s/10k",
+      MAX_RATIO,
     ));
     const closed = (v: EvidenceRow) => v.closed.serverCpuPer10k;
     const row = ratioRow(
@@ -168,6 +111,7 @@ export function moderationTargets(results: Results): TargetRow[] {
       [e.on, e.off],
       closed,
       "s/10k",
+      MAX_RATIO,
     );
     // The saturated closed loop moves between rounds of one server: the
     // least disturbed rounds beside the medians.
@@ -199,6 +143,7 @@ export function moderationTargets(results: Results): TargetRow[] {
       [p.suspicious, p.off],
       (v) => v.serverCpuMsPerPair,
       "ms",
+      MAX_RATIO,
     ));
     const runs = completed([...p.suspicious, ...p.off]);
     const asked = completed(p.suspicious).reduce((n, v) => n + v.asked, 0);

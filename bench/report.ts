@@ -18,6 +18,7 @@ import type {
   PowMode,
 } from "./moderation.ts";
 import { evidenceMarkdown, powBurstMarkdown } from "./moderation_report.ts";
+import { type Resume, resumeMarkdown, type ResumeRow } from "./resume.ts";
 import { presenceMarkdown, type PresenceRow } from "./presence.ts";
 import { hasNode, referenceMarkdown } from "./reference_table.ts";
 import type { BurstRow, ChurnRow, MemoryRow, RelayRow } from "./scenarios.ts";
@@ -63,6 +64,8 @@ export interface Results {
   evidence?: Rounds<Evidence, EvidenceRow>;
   /** The burst with the proof of work `suspicious` and `off`, alternating. */
   powBurst?: Rounds<PowMode, PowBurstRow>;
+  /** The relay with resumable visitors and today's, alternating. */
+  resume?: Rounds<Resume, ResumeRow>;
 }
 
 /** One run of the edge comparison (`--only edge`). */
@@ -273,6 +276,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
   if (r.interestsRedis) out.push(...interestsMarkdown(r.interestsRedis));
   if (r.evidence) out.push(...evidenceMarkdown(r.evidence));
   if (r.powBurst) out.push(...powBurstMarkdown(r.powBurst));
+  if (r.resume) out.push(...resumeMarkdown(r.resume));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");
   }

@@ -14,7 +14,8 @@
  * burst asking by interests with a plain one on our server alone (in memory
  * and through Redis, `interests_burst.ts`), and the safety ones our server
  * with evidence digests on and off, and with the proof of work `suspicious`
- * and `off` (`moderation.ts`). Servers are
+ * and `off` (`moderation.ts`), and the "resume" one resumable visitors
+ * against today's (`resume.ts`). Servers are
  * pinned to core 0 and load generators (`bench/load.ts`) to core 1; the
  * server's CPU time and memory are read from `/proc` around each measurement
  * window. Writes `bench/results/latest.json` and `bench/results/latest.md`.
@@ -48,6 +49,8 @@ import { presence } from "./presence.ts";
 import { attack } from "./attack.ts";
 import { interestBurst } from "./interests_burst.ts";
 import { evidenceRelay, powBurst } from "./moderation.ts";
+import { resumeRelay } from "./resume.ts";
+import { planFor } from "./plan.ts";
 import { targets } from "./targets.ts";
 
 const flags = parseFlags(Deno.args);
@@ -75,46 +78,11 @@ const SCENARIOS = [
   "interests-redis",
   "evidence",
   "pow-burst",
+  "resume",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
-const plan = quick
-  ? {
-    burst: [2000],
-    relayPairs: [100, 2000],
-    relayRounds: 1,
-    relaySeconds: 3,
-    openSeconds: 3,
-    memoryPairs: [500, 1000, 2000],
-    churnSeconds: 15,
-    churnEarly: 5,
-    redisRounds: 1,
-    redisSeconds: 3,
-    presencePages: [1000, 2000, 4000],
-    presenceSeconds: 5,
-    interestVisitors: 2000,
-    interestRounds: 2,
-    evidence: { pairs: 500, rate: 2500, seconds: 3, rounds: 2 },
-    powBurst: { visitors: 2000, rounds: 2 },
-  }
-  : {
-    burst: [2000, 16000],
-    relayPairs: [100, 2000],
-    relayRounds: 5,
-    relaySeconds: 5,
-    openSeconds: 6,
-    memoryPairs: [1000, 2000, 4000, 8000],
-    churnSeconds: 60,
-    churnEarly: 10,
-    redisRounds: 2,
-    redisSeconds: 8,
-    presencePages: [4000, 8000, 16000],
-    presenceSeconds: 10,
-    interestVisitors: 16000,
-    interestRounds: 3,
-    evidence: { pairs: 1000, rate: 5000, seconds: 6, rounds: 5 },
-    powBurst: { visitors: 16000, rounds: 5 },
-  };
+const plan = planFor(quick);
 
 /** The Node reference, or why it cannot run here. */
 const node = flags.has("no-node")
@@ -340,6 +308,14 @@ async function main() {
       rounds,
       contenders: ["off", "suspicious"],
     }, (mode) => powBurst(mode, { ours, visitors }));
+  }
+  if (wanted("resume")) {
+    const { rounds, ...load } = plan.resume;
+    results.resume = await alternate({
+      label: `resume, ${load.pairs} pairs`,
+      rounds,
+      contenders: ["on", "off"],
+    }, (resume) => resumeRelay(resume, { ours, ...load }));
   }
 
   const seconds = round((performance.now() - started) / 1000, 1);

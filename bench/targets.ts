@@ -9,6 +9,7 @@
 import { interestTargets } from "./interests_report.ts";
 import { round } from "./lib.ts";
 import { moderationTargets } from "./moderation_report.ts";
+import { resumeTargets } from "./resume.ts";
 import {
   first,
   lowestOf,
@@ -143,6 +144,7 @@ export function targets(
   rows.push(...nodeTargets(results, options));
   rows.push(...interestTargets(results));
   rows.push(...moderationTargets(results));
+  rows.push(...resumeTargets(results.resume));
   const x = results.attack;
   if (x) {
     row(
