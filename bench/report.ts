@@ -195,9 +195,9 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
       r.redis ? " (the Redis table compares our server with itself)" : ""
     }.`,
     ...(report.later ?? []).map((l) =>
-      `The ${l.scenarios.join(", ")} rows were measured again on ${
+      `The ${l.scenarios.join(", ")} rows come from a later run, on ${
         l.date.slice(0, 10)
-      } with \`${l.command}\` (${l.seconds} s), alone on a quiet machine; every ratio is still from one run.`
+      } with \`${l.command}\` (${l.seconds} s); every ratio is still from one run.`
     ),
     ...referenceMarkdown(r, options),
   ];
