@@ -3,10 +3,12 @@
  * (driven by the pure table in `lib/ui/chat_machine.ts`), plus typing, the
  * live online count, Next, reconnecting with backoff, readable errors and
  * refusals, two languages switched in place, saving the conversation and
- * notifications; matching by interests (chips remembered in the browser,
- * interests only, what both like) and Block; safety: Report (during a chat
- * and just after), the ban screen, lines held back by the early-link
- * filter, the bot check, and the age and terms gate.
+ * notifications; a chat that survives a network blip (resumed, with a
+ * status line for either side's dropped connection); matching by
+ * interests (chips remembered in the browser, interests only, what both
+ * like) and Block; safety: Report (during a chat and just after), the ban
+ * screen, lines held back by the early-link filter, the bot check, and the
+ * age and terms gate.
  *
  * This island only wires things together: the state and the WebSocket live
  * in the store (`lib/ui/chat_store.ts`), the page's side (title, favicon,
@@ -205,6 +207,7 @@ export default function Chat(props: ChatProps) {
           dict={dict}
           lines={store.lines}
           partnerTyping={store.partnerTyping}
+          status={store.linkStatus}
           closed={phase === "closed"}
           blocked={blocked.value}
           reported={reported}

@@ -1,6 +1,7 @@
 /**
  * The conversation screen: the log (following new lines while the reader is
- * at the bottom), the partner's typing indicator, and the composer or, once
+ * at the bottom), the partner's typing indicator, the connection's status
+ * line (a polite live region), and the composer or, once
  * the chat is closed, Start again (and Block, until the stranger is, and
  * Report, until reported; then the report's confirmation).
  *
@@ -21,6 +22,11 @@ export interface ConversationProps extends ComposerProps {
   lines: ReadonlySignal<LogLine[]>;
   /** The partner is typing. */
   partnerTyping: ReadonlySignal<boolean>;
+  /**
+   * The connection's status line (ours being restored, or the partner's
+   * dropped or back); "" when all is well.
+   */
+  status: ReadonlySignal<string>;
   /** The chat ended: show Start again instead of the composer. */
   closed: boolean;
   /** The server took a block of this stranger: Block is done. */
@@ -84,6 +90,12 @@ export function Conversation(props: ConversationProps) {
             {dict.typing}
           </>
         )}
+      </p>
+      <p
+        class={props.status.value ? "link-status shown" : "link-status"}
+        role="status"
+      >
+        {props.status}
       </p>
       {closed
         ? (

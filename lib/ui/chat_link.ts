@@ -9,6 +9,7 @@
  * ended screen's presence socket opens) go once it is open.
  * A presence socket that drops comes back quietly with backoff.
  *
+ * A new chat socket also serves to resume a chat (`resume_store.ts`).
  * A chat socket that closes before it opened (close 1006, all a browser
  * sees of a refused handshake) is explained by `GET <wsPath>/admission`
  * (`admission.ts`): refused (and when to retry), the server down, or a
@@ -20,7 +21,8 @@
 import { effect as signalEffect, signal } from "@preact/signals";
 import { type ClientFrame, WS_CLOSE } from "../ws/protocol.ts";
 import type { Admission } from "./admission.ts";
-import { type ChatEvent, closeEvent } from "./chat_machine.ts";
+import type { ChatEvent } from "./chat_machine.ts";
+import { closeEvent } from "./close_codes.ts";
 import type { ChatSocket } from "./chat_socket.ts";
 import type { Clock } from "./clock.ts";
 import { createRetryTimer } from "./retry_timer.ts";
@@ -99,6 +101,9 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
 
   function openChat(): void {
     presenceRetry.cancel();
+    // A handshake failure still being explained is not this socket's.
+    probing++;
+    asking = false;
     if (socket && !forChat) {
       forChat = true;
       if (socket.readyState === WebSocket.OPEN) {

@@ -2,7 +2,8 @@
  * The conversation as the chat store keeps it, browser code: the log's
  * lines (stamped with the time), the draft, and our own lines between Send
  * and the server's echo (`outbox.ts`). A refused line goes back into the
- * draft, with the reason.
+ * draft, with the reason; after a resume, the lines the server heard are
+ * delivered.
  *
  * @module
  */
@@ -11,7 +12,7 @@ import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { Line } from "./chat_machine.ts";
 import type { Clock } from "./clock.ts";
 import type { Dictionary } from "./i18n.ts";
-import { createOutbox } from "./outbox.ts";
+import { createOutbox, type PendingLine } from "./outbox.ts";
 
 /** A line of the log as shown: the machine's line, stamped. */
 export type LogLine = Line & {
@@ -36,12 +37,20 @@ export interface ChatLog {
   add(line: Line): void;
   /** The visitor edited the draft. */
   setDraft(text: string): void;
-  /** Our line went out: it shows at once as pending; the draft empties. */
-  sent(text: string): void;
+  /**
+   * Our line went out (numbered `seq`): it shows at once as pending; the
+   * draft empties.
+   */
+  sent(text: string, seq?: number): void;
   /** A line was not sent at all, for `code`: the draft stays. */
   refuseDraft(code: string): void;
-  /** Our echo arrived with `text`. */
-  confirm(text: string): void;
+  /** Our echo arrived with `text` (and our number `seq`). */
+  confirm(text: string, seq?: number): void;
+  /**
+   * A resume: the server heard our lines up to number `heard`, they are
+   * delivered; returns the pending lines after them, to send again.
+   */
+  delivered(heard: number): readonly PendingLine[];
   /** The server refused a line with `code`: the oldest pending one. */
   refuse(code: string): void;
   /** The chat ended: pending lines stay undelivered. */
@@ -104,9 +113,10 @@ export function createChatLog(
     setDraft(text) {
       draft.value = text;
     },
-    sent(text) {
+    sent(text, seq) {
       batch(() => {
-        outbox.push({ id: add({ kind: "me", text }, "pending"), text });
+        const id = add({ kind: "me", text }, "pending");
+        outbox.push(seq === undefined ? { id, text } : { id, text, seq });
         pending.value = outbox.size;
         draft.value = "";
         refusal.value = null;
@@ -115,8 +125,8 @@ export function createChatLog(
     refuseDraft(code) {
       refusal.value = code;
     },
-    confirm(text) {
-      const { confirmed, dropped } = outbox.confirm(text);
+    confirm(text, seq) {
+      const { confirmed, dropped } = outbox.confirm(text, seq);
       if (!confirmed) return;
       batch(() => {
         mark([confirmed.id], undefined);
@@ -125,6 +135,13 @@ export function createChatLog(
         if (dropped.length) giveBack(dropped, "rate_limited");
         pending.value = outbox.size;
       });
+    },
+    delivered(heard) {
+      batch(() => {
+        mark(outbox.settle(heard).map((l) => l.id), undefined);
+        pending.value = outbox.size;
+      });
+      return outbox.peek();
     },
     refuse(code) {
       const refused = outbox.refuse();

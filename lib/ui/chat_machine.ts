@@ -45,16 +45,33 @@
  * - Safety (the bot check, Report, the ban): rows of their own, in
  *   `safety_machine.ts`; a line held back by the early-link filter comes
  *   back into the box like any refused line.
+ * - Resuming a chat after a network blip: phase `resuming` and the events
+ *   `drop`, `resumeNow`, `resumed`, `giveUp`, `partnerAway`, `partnerBack`
+ *   have their rows in `resume_machine.ts`.
  *
  * @module
  */
 
-import { type ClientFrame, CLOSE, WS_CLOSE } from "../ws/protocol.ts";
+import { type ClientFrame, WS_CLOSE } from "../ws/protocol.ts";
+import { isExplainedClose } from "./close_codes.ts";
+import {
+  confirmLine,
+  isResumeEvent,
+  type ResumeEffect,
+  type ResumeEvent,
+  resumeTransition,
+} from "./resume_machine.ts";
 import {
   type SafetyEffect,
   type SafetyEvent,
   safetyTransition,
 } from "./safety_machine.ts";
+
+export {
+  closeEvent,
+  isExplainedClose,
+  RETRYABLE_CLOSE_CODES,
+} from "./close_codes.ts";
 
 /** Where the chat is. The first five are the original widget's states. */
 export type Phase =
@@ -63,7 +80,8 @@ export type Phase =
   | "waiting"
   | "chat"
   | "closed"
-  | "reconnecting";
+  | "reconnecting"
+  | "resuming";
 
 /** Every phase, in display order. */
 export const PHASES: readonly Phase[] = [
@@ -73,6 +91,7 @@ export const PHASES: readonly Phase[] = [
   "chat",
   "closed",
   "reconnecting",
+  "resuming",
 ];
 
 /** Who wrote a chat line. */
@@ -88,6 +107,10 @@ export type ChatEvent =
     common?: readonly string[];
     /** Our request carried at least one interest. */
     asked?: boolean;
+    /** This side's resume token (`resume_wire.ts`), if the server gave one. */
+    resume?: string;
+    /** Seconds the server holds the chat after a drop, with the token. */
+    grace?: number;
   }
   | { type: "close"; code?: number }
   | { type: "lost"; code?: number }
@@ -100,15 +123,19 @@ export type ChatEvent =
   | { type: "widen" }
   | { type: "block"; token?: string }
   | { type: "blocked" }
-  | { type: "message"; from: Sender; text: string }
+  | { type: "message"; from: Sender; text: string; seq?: number }
   | { type: "typing"; on: boolean }
   | { type: "error"; code: string }
-  | SafetyEvent;
+  | SafetyEvent
+  | ResumeEvent;
 
 /** A line of the conversation, before translation. */
 export type Line =
   | { kind: Sender; text: string }
-  | { kind: "system"; key: "found" | "chatClosed" | "blocked" }
+  | {
+    kind: "system";
+    key: "found" | "chatClosed" | "blocked" | "resumeGaveUp";
+  }
   | { kind: "common"; common: readonly string[] }
   | { kind: "close"; code: number }
   | { kind: "error"; code: string };
@@ -141,7 +168,7 @@ export type Effect =
   | { type: "line"; line: Line }
   | { type: "lock" }
   | { type: "unlock" }
-  | { type: "confirm"; text: string }
+  | { type: "confirm"; text: string; seq?: number }
   | { type: "refuse"; code: string }
   | { type: "notify"; kind: "found" | "message" }
   | { type: "focusInput" }
@@ -150,41 +177,13 @@ export type Effect =
   | { type: "cancelRetry" }
   | { type: "resetBackoff" }
   | { type: "notice"; notice: Notice | null }
-  | SafetyEffect;
+  | SafetyEffect
+  | ResumeEffect;
 
 /** The outcome of an accepted event. */
 export interface Transition {
   phase: Phase;
   effects: Effect[];
-}
-
-/** Close codes after which reconnecting may help (server restart, network). */
-export const RETRYABLE_CLOSE_CODES: readonly number[] = [
-  CLOSE.goingAway.code,
-  WS_CLOSE.abnormal,
-];
-
-/** Close codes that mean "closed on purpose, nothing to explain". */
-const QUIET_CLOSE_CODES: readonly number[] = [
-  WS_CLOSE.normal,
-  WS_CLOSE.noStatus,
-];
-
-/**
- * Maps a WebSocket close code to the event the machine expects: `lost` for
- * a server restart (1001) or an abnormal drop (1006), `banned` (with the
- * server's `reason`) for 4003, `close` otherwise.
- */
-export function closeEvent(code: number, reason = ""): ChatEvent {
-  if (code === CLOSE.banned.code) return { type: "banned", reason };
-  return RETRYABLE_CLOSE_CODES.includes(code)
-    ? { type: "lost", code }
-    : { type: "close", code };
-}
-
-/** Whether a close code deserves a line or notice of its own. */
-export function isExplainedClose(code: number | undefined): code is number {
-  return code !== undefined && !QUIET_CLOSE_CODES.includes(code);
 }
 
 function to(phase: Phase, ...effects: Effect[]): Transition {
@@ -228,6 +227,9 @@ function closeChat(code: number | undefined): Transition {
  * run, or `null` when the event is not valid in this phase (ignored).
  */
 export function transition(phase: Phase, event: ChatEvent): Transition | null {
+  if (phase === "resuming" || isResumeEvent(event)) {
+    return resumeTransition(phase, event);
+  }
   switch (event.type) {
     case "pow":
     case "solved":
@@ -348,14 +350,12 @@ export function transition(phase: Phase, event: ChatEvent): Transition | null {
       );
     case "message":
       if (phase !== "chat") return null;
-      return event.from === "me"
-        ? to("chat", { type: "confirm", text: event.text })
-        : to(
-          "chat",
-          { type: "partnerTyping", on: false },
-          line({ kind: "guest", text: event.text }),
-          { type: "notify", kind: "message" },
-        );
+      return event.from === "me" ? to("chat", confirmLine(event)) : to(
+        "chat",
+        { type: "partnerTyping", on: false },
+        line({ kind: "guest", text: event.text }),
+        { type: "notify", kind: "message" },
+      );
     case "typing":
       return phase === "chat"
         ? to("chat", { type: "partnerTyping", on: event.on })

@@ -87,6 +87,15 @@ const TABLE: Record<Phase, Partial<Record<keyof typeof EVENTS, Phase>>> = {
     reportFailed: "closed",
   },
   reconnecting: { open: "connecting", retry: "connecting", cancel: "idle" },
+  resuming: {
+    request: "resuming",
+    close: "closed",
+    lost: "resuming",
+    end: "closed",
+    next: "connecting",
+    error: "closed",
+    banned: "idle",
+  },
 };
 
 function types(effects: Effect[]): string[] {

@@ -4,8 +4,9 @@
  * effects the pure table in `chat_machine.ts` asks for: the connection
  * (`chat_link.ts`: presence, chat socket, admission), reconnecting with
  * backoff (`retry_timer.ts`), the typing throttle (`typing.ts`) and our own
- * lines, pending until the server's echo (`outbox.ts`); and the safety
- * state (`safety_store.ts`: the bot check, Report).
+ * lines, pending until the server's echo (`outbox.ts`); resuming a chat
+ * after a network blip (`resume_store.ts`); and the safety state
+ * (`safety_store.ts`: the bot check, Report).
  *
  * The socket and the clock are injected, so the store runs without a browser
  * in unit tests (a fake socket and fake timers); by default it uses
@@ -23,7 +24,7 @@ import {
   signal,
 } from "@preact/signals";
 import { hasVisibleCharacter, type RequestFrame } from "../ws/protocol.ts";
-import { type Admission, checkAdmission } from "./admission.ts";
+import { checkAdmission } from "./admission.ts";
 import { createChatLink } from "./chat_link.ts";
 import { createChatLog, type LogLine } from "./chat_log.ts";
 import {
@@ -33,11 +34,13 @@ import {
   type Phase,
   transition,
 } from "./chat_machine.ts";
-import { type ChatSocket, openChatSocket } from "./chat_socket.ts";
-import { type Clock, SYSTEM_CLOCK, type TimerId } from "./clock.ts";
+import type { ChatStoreOptions } from "./chat_store_options.ts";
+import { openChatSocket } from "./chat_socket.ts";
+import { SYSTEM_CLOCK, type TimerId } from "./clock.ts";
 import { escapeHandler } from "./escape.ts";
 import { DICTIONARIES, type Dictionary, type Lang } from "./i18n.ts";
 import { reportFrame, type ReportReason } from "./report.ts";
+import { createResumeStore, statusText } from "./resume_store.ts";
 import { createRetryTimer } from "./retry_timer.ts";
 import { createSafetyStore, type SafetyStore } from "./safety_store.ts";
 import { type Screen, SCREENS, waitText } from "./screens.ts";
@@ -48,44 +51,7 @@ import { createTypingThrottle } from "./typing.ts";
 export const TYPING_HIDE_MS = 6000;
 export { ESC_TWICE_MS } from "./escape.ts";
 
-/** Options for {@linkcode createChatStore}. */
-export interface ChatStoreOptions {
-  /** UI language. */
-  lang: Lang;
-  /** Visitors online when the page was rendered. */
-  online: number;
-  /** Longest chat line the server takes, in UTF-16 code units.
-   * @default {2000} */
-  maxMessageLength?: number;
-  /** Path of the WebSocket endpoint, used by the default `connect`.
-   * @default {"/ws"} */
-  wsPath?: string;
-  /** Open a presence socket on the idle screen for the live count.
-   * @default {true} */
-  presence?: boolean;
-  /** Explains a handshake that failed (`null`: never ask).
-   * @default {`GET <wsPath>/admission`} */
-  probe?: (() => Promise<Admission>) | null;
-  /** The `request` frame to send (interests, token…).
-   * @default {`{"type":"request"}`, as the original widget sends} */
-  request?: () => RequestFrame;
-  /** The browser's token, sent with a report (`""`: none).
-   * @default {none} */
-  token?: () => string;
-  /** Opens a new socket to the server.
-   * @default {a `WebSocket` to `wsPath` on the page's host} */
-  connect?: () => ChatSocket;
-  /** Time and timers.
-   * @default {SYSTEM_CLOCK} */
-  clock?: Clock;
-  /** Randomness for the backoff's jitter, in [0, 1).
-   * @default {Math.random} */
-  random?: () => number;
-  /** Called when something arrives that deserves the visitor's attention.
-   * @default {nothing} */
-  notify?: (kind: "found" | "message") => void;
-}
-
+export type { ChatStoreOptions } from "./chat_store_options.ts";
 export type { LogLine } from "./chat_log.ts";
 export type { Screen } from "./screens.ts";
 
@@ -125,6 +91,8 @@ export interface ChatStore {
   onlineText: ReadonlySignal<string>;
   /** The wait screen's state label. */
   waitLabel: ReadonlySignal<string>;
+  /** The conversation's connection status line; "" when all is well. */
+  linkStatus: ReadonlySignal<string>;
   /** The bot check and Report. */
   safety: SafetyStore;
   /** Reports this chat's (or the last chat's) stranger. */
@@ -189,7 +157,12 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     probe,
     onFrame,
     onChatOpen: () => dispatch({ type: "request" }),
-    onChatClose: dispatch,
+    onChatClose(event) {
+      dispatch(resume.closed(event, phase.peek()));
+      // A chat ended by an error frame (resume_failed) before its socket
+      // closed: the presence socket can open now.
+      if (phase.peek() === "idle" || phase.peek() === "closed") link.idle();
+    },
     onPresence(live) {
       onlineLive.value = live;
     },
@@ -199,6 +172,15 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     connect,
     clock,
     send: (frame) => link.send(frame),
+  });
+
+  const resume = createResumeStore({
+    clock,
+    random,
+    send: (frame) => link.send(frame),
+    reopen: () => link.openChat(),
+    log,
+    dispatch,
   });
 
   const typing = createTypingThrottle({
@@ -227,7 +209,8 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         link.close();
         break;
       case "sendRequest": {
-        const frame = request();
+        // Asks for a resume token: a drop need not end the chat.
+        const frame = { ...request(), resume: true as const };
         asked = (frame.interests?.length ?? 0) > 0;
         link.send(effect.pow ? { ...frame, pow: effect.pow } : frame);
         break;
@@ -248,7 +231,7 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       case "unlock":
         break;
       case "confirm":
-        log.confirm(effect.text);
+        log.confirm(effect.text, effect.seq);
         break;
       case "refuse":
         log.refuse(effect.code);
@@ -286,6 +269,8 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       case "reportFailed":
         safety.run(effect);
         break;
+      default:
+        resume.run(effect);
     }
   }
 
@@ -297,12 +282,16 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
       phase.value = next.phase;
       for (const effect of next.effects) run(effect);
       safety.moved(from, next.phase);
+      resume.moved(from, next.phase);
     });
     if (next.phase === "idle" || next.phase === "closed") link.idle();
   }
 
   function onFrame(data: unknown): void {
-    const event = parseServerFrame(data);
+    const parsed = parseServerFrame(data);
+    const event = parsed?.type === "online"
+      ? parsed
+      : parsed && resume.received(parsed);
     if (!event) return;
     if (event.type === "online") {
       batch(() => {
@@ -327,11 +316,16 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
     const text = log.draft.peek().trim();
     // A line the server would refuse as empty is not sent: refusals are
     // answered at most once a second.
-    if (!hasVisibleCharacter(text) || phase.peek() !== "chat") return;
+    const now = phase.peek();
+    if (!hasVisibleCharacter(text) || (now !== "chat" && now !== "resuming")) {
+      return;
+    }
     if (text.length > maxLength) return log.refuseDraft("message_too_long");
     typing.sent();
-    link.send({ type: "message", message: text });
-    log.sent(text);
+    const seq = resume.nextSeq();
+    // While resuming the line waits, pending, and goes once back in.
+    if (now === "chat") link.send({ type: "message", message: text, seq });
+    log.sent(text, seq);
   }
 
   function report(reason: ReportReason, note: string): void {
@@ -348,8 +342,10 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
 
   function start(): () => void {
     const stopLink = link.start();
+    const stopResume = resume.start();
     link.idle();
     return () => {
+      stopResume();
       stopLink();
       retry.cancel();
       clock.clearTimeout(typingHide);
@@ -380,6 +376,9 @@ export function createChatStore(options: ChatStoreOptions): ChatStore {
         notice: notice.value,
         retryIn: retryIn.value,
       })
+    ),
+    linkStatus: computed(() =>
+      statusText(dict.value, phase.value, resume.partnerStatus.value)
     ),
     safety,
     report,

@@ -47,7 +47,7 @@ Deno.test("createChatStore() opens a socket on Start and sends a request", () =>
   assert.equal(sockets.length, 1);
   sockets[0].open();
   assert.equal(store.phase.value, "waiting");
-  assert.deepEqual(sockets[0].sent, [{ type: "request" }]);
+  assert.deepEqual(sockets[0].sent, [{ type: "request", resume: true }]);
   stop();
   assert.equal(sockets[0].closedWith, WS_CLOSE.normal, "cleanup kept it open");
 });
@@ -101,7 +101,7 @@ Deno.test("createChatStore() throttles typing frames", async (t) => {
     assert.deepEqual(last().sent, [
       { type: "typing", on: true },
       { type: "typing", on: false },
-      { type: "message", message: "hello" },
+      { type: "message", message: "hello", seq: 1 },
     ]);
   });
 
@@ -209,6 +209,7 @@ Deno.test("createChatStore() shows our lines pending until their echo", async (t
       assert.deepEqual(last().sent.at(-1), {
         type: "message",
         message: "line one\nline two",
+        seq: 1,
       });
       assert.equal(store.draft.value, "");
       assert.equal(store.pending.value, 1);
@@ -219,7 +220,11 @@ Deno.test("createChatStore() shows our lines pending until their echo", async (t
   await t.step("a second line goes out before the first echo", () => {
     store.onDraft("again");
     store.submit();
-    assert.deepEqual(last().sent.at(-1), { type: "message", message: "again" });
+    assert.deepEqual(last().sent.at(-1), {
+      type: "message",
+      message: "again",
+      seq: 2,
+    });
     assert.equal(store.pending.value, 2);
   });
 
@@ -297,7 +302,7 @@ Deno.test("createChatStore() tells the partner at once that we type again", () =
   assert.deepEqual(last().sent, [
     { type: "typing", on: true },
     { type: "typing", on: false },
-    { type: "message", message: "first" },
+    { type: "message", message: "first", seq: 1 },
     { type: "typing", on: true },
   ]);
 });
@@ -356,7 +361,7 @@ Deno.test("createChatStore() keeps a presence socket on the idle screen", async 
     store.dispatch({ type: "open" });
     assert.equal(sockets.length, 1);
     assert.equal(store.phase.value, "waiting");
-    assert.deepEqual(last().sent.at(-1), { type: "request" });
+    assert.deepEqual(last().sent.at(-1), { type: "request", resume: true });
   });
 
   await t.step("after the chat, a fresh presence socket", () => {
@@ -385,7 +390,7 @@ Deno.test("createChatStore() keeps a presence socket on the idle screen", async 
     store.dispatch({ type: "open" });
     assert.equal(sockets.length, 4);
     last().open();
-    assert.deepEqual(last().sent, [{ type: "request" }]);
+    assert.deepEqual(last().sent, [{ type: "request", resume: true }]);
     stop();
   });
 });
@@ -478,6 +483,7 @@ Deno.test("createChatStore() matches by interests and blocks", async (t) => {
       token,
       interests: ["music", "films"],
       strict: false,
+      resume: true,
     });
   });
 

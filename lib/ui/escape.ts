@@ -1,7 +1,8 @@
 /**
  * What Esc does in the chat, browser code: cancels connecting, waiting or
- * reconnecting; in a chat, two presses within {@linkcode ESC_TWICE_MS} end
- * it (one press alone is too easy to make by mistake).
+ * reconnecting; in a chat (or while resuming one), two presses within
+ * {@linkcode ESC_TWICE_MS} end it (one press alone is too easy to make by
+ * mistake).
  *
  * @module
  */
@@ -30,6 +31,7 @@ export function escapeHandler(
       case "reconnecting":
         return chat.dispatch({ type: "cancel" });
       case "chat":
+      case "resuming":
         if (now - lastEsc < ESC_TWICE_MS) {
           lastEsc = -Infinity;
           chat.dispatch({ type: "end" });

@@ -12,6 +12,7 @@ import {
   MATCHING_RU,
   type MatchingTexts,
 } from "./i18n_matching.ts";
+import * as resume from "./i18n_resume.ts";
 import * as safety from "./i18n_safety.ts";
 
 /** A language the UI speaks. */
@@ -21,7 +22,8 @@ export type Lang = "en" | "ru";
 export const LANGS: readonly Lang[] = ["en", "ru"];
 
 /** The texts of the chat UI in one language. */
-export interface Dictionary extends MatchingTexts, safety.SafetyTexts {
+export interface Dictionary
+  extends MatchingTexts, safety.SafetyTexts, resume.ResumeTexts {
   /** BCP 47 tag, for `<html lang>` and time formatting. */
   lang: Lang;
   /** The language's own name, for the switch. */
@@ -94,6 +96,7 @@ export interface Dictionary extends MatchingTexts, safety.SafetyTexts {
 const en: Dictionary = {
   ...MATCHING_EN,
   ...safety.SAFETY_EN,
+  ...resume.RESUME_EN,
   lang: "en",
   name: "English",
   appName: "Strangers",
@@ -172,6 +175,7 @@ const en: Dictionary = {
     nothing_to_block: "There is nobody to block.",
     not_waiting: "You are not waiting for a partner right now.",
     ...safety.SAFETY_ERRORS_EN,
+    ...resume.RESUME_ERRORS_EN,
   },
   unknownError: (code) => `Server error (${code}).`,
   closes: {
@@ -186,6 +190,7 @@ const en: Dictionary = {
     [CLOSE.requestTimeout.code]: "The server waited too long for this page.",
     [CLOSE.slowReader.code]: "The connection was too slow.",
     ...safety.SAFETY_CLOSES_EN,
+    ...resume.RESUME_CLOSES_EN,
   },
   unknownClose: (code) => `The connection was closed (${code}).`,
 };
@@ -193,6 +198,7 @@ const en: Dictionary = {
 const ru: Dictionary = {
   ...MATCHING_RU,
   ...safety.SAFETY_RU,
+  ...resume.RESUME_RU,
   lang: "ru",
   name: "Русский",
   appName: "Незнакомцы",
@@ -271,6 +277,7 @@ const ru: Dictionary = {
     nothing_to_block: "Некого блокировать.",
     not_waiting: "Вы сейчас не ждёте собеседника.",
     ...safety.SAFETY_ERRORS_RU,
+    ...resume.RESUME_ERRORS_RU,
   },
   unknownError: (code) => `Ошибка сервера (${code}).`,
   closes: {
@@ -283,6 +290,7 @@ const ru: Dictionary = {
     [CLOSE.requestTimeout.code]: "Сервер не дождался запроса от этой страницы.",
     [CLOSE.slowReader.code]: "Соединение слишком медленное.",
     ...safety.SAFETY_CLOSES_RU,
+    ...resume.RESUME_CLOSES_RU,
   },
   unknownClose: (code) => `Соединение закрыто (${code}).`,
 };

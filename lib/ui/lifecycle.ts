@@ -64,7 +64,8 @@ export function useChatLifecycle(store: ChatStore, page: ChatPage): void {
     };
     document.addEventListener("keydown", onKey);
     const stopLeaving = effect(() => {
-      if (store.phase.value !== "chat") return;
+      const phase = store.phase.value;
+      if (phase !== "chat" && phase !== "resuming") return;
       addEventListener("beforeunload", askBeforeLeaving);
       return () => removeEventListener("beforeunload", askBeforeLeaving);
     });

@@ -35,3 +35,25 @@ Deno.test("createOutbox() refuses the oldest line and clears", () => {
   assert.deepEqual(box.clear(), [{ id: 2, text: "b" }]);
   assert.equal(box.size, 0);
 });
+
+Deno.test("createOutbox() confirms a numbered echo by its number", () => {
+  const box = createOutbox();
+  box.push({ id: 1, text: "same", seq: 1 });
+  box.push({ id: 2, text: "same", seq: 2 });
+  assert.deepEqual(box.confirm("same", 2), {
+    confirmed: { id: 2, text: "same", seq: 2 },
+    dropped: [{ id: 1, text: "same", seq: 1 }],
+  });
+  assert.deepEqual(box.confirm("same", 2), { confirmed: null, dropped: [] });
+});
+
+Deno.test("createOutbox() settles the lines a resume says were heard", () => {
+  const box = createOutbox();
+  for (const seq of [3, 4, 5]) box.push({ id: seq, text: `l${seq}`, seq });
+  assert.deepEqual(box.settle(4).map((l) => l.seq), [3, 4]);
+  assert.deepEqual(box.peek().map((l) => l.seq), [5], "to send again");
+  assert.equal(box.size, 1);
+  assert.deepEqual(box.settle(0), [], "nothing heard: all stay");
+  assert.deepEqual(box.confirm("l5", 5).confirmed?.id, 5);
+  assert.equal(box.size, 0);
+});

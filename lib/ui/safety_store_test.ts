@@ -52,7 +52,7 @@ Deno.test("createChatStore() solves the bot check, then asks again", async (t) =
   const { store, last, sockets } = setup();
   store.dispatch({ type: "open" });
   last().open();
-  assert.deepEqual(last().sent, [{ type: "request" }]);
+  assert.deepEqual(last().sent, [{ type: "request", resume: true }]);
 
   await t.step("pow_required: the check, on the same socket", () => {
     last().receive({
@@ -73,6 +73,7 @@ Deno.test("createChatStore() solves the bot check, then asks again", async (t) =
     assert.equal(sockets.length, 1);
     assert.deepEqual(last().sent.at(-1), {
       type: "request",
+      resume: true,
       pow: "cGF5bG9hZA==",
     });
     assert.equal(store.safety.check.value, null);

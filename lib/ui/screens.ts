@@ -19,6 +19,7 @@ export const SCREENS: Readonly<Record<Phase, Screen>> = {
   reconnecting: "wait",
   chat: "conversation",
   closed: "conversation",
+  resuming: "conversation",
 };
 
 /** What the wait screen says it is doing. */

@@ -3,12 +3,21 @@
  * JSON text becomes an event for the machine (`chat_machine.ts`) or an
  * `online` count; anything else is ignored, as the original widget does.
  * An error that carries a proof-of-work `challenge` is the event `pow`, and
- * one that refuses a report the event `reportFailed`.
+ * one that refuses a report the event `reportFailed`. Resuming adds
+ * `resumed`, `partner_away`, `partner_back`, the token on `response` and
+ * the line numbers (`seq`) on `message` (`resume_wire.ts`).
  *
  * @module
  */
 
 import type { ChatEvent } from "./chat_machine.ts";
+import {
+  graceOf,
+  isBusyRefusal,
+  seenOf,
+  seqOf,
+  tokenOf,
+} from "./resume_wire.ts";
 import { POW_ERROR_CODES, REPORT_ERROR_CODES } from "./safety_machine.ts";
 
 /** A list of strings, or `undefined` for anything else. */
@@ -37,7 +46,14 @@ export function parseServerFrame(
   switch (frame.type) {
     case "response": {
       const common = strings(frame.common);
-      return common ? { type: "response", common } : { type: "response" };
+      const resume = tokenOf(frame.resume);
+      const grace = graceOf(frame.grace);
+      return {
+        type: "response",
+        ...(common ? { common } : {}),
+        ...(resume ? { resume } : {}),
+        ...(resume && grace ? { grace } : {}),
+      };
     }
     case "blocked":
       return { type: "blocked" };
@@ -48,7 +64,10 @@ export function parseServerFrame(
         typeof frame.message !== "string" ||
         (frame.from !== "me" && frame.from !== "guest")
       ) return null;
-      return { type: "message", from: frame.from, text: frame.message };
+      return withSeq(
+        { type: "message", from: frame.from, text: frame.message },
+        seqOf(frame.seq),
+      );
     case "typing":
       return typeof frame.on === "boolean"
         ? { type: "typing", on: frame.on }
@@ -60,15 +79,32 @@ export function parseServerFrame(
         : null;
     case "error":
       return typeof frame.code === "string" ? errorEvent(frame) : null;
+    case "resumed": {
+      const seen = seenOf(frame.seen);
+      return seen === undefined ? null : { type: "resumed", seen };
+    }
+    case "partner_away":
+      return { type: "partnerAway" };
+    case "partner_back":
+      return { type: "partnerBack" };
     default:
       return null;
   }
+}
+
+/** A chat line's event, with its number when the server gave one. */
+function withSeq(
+  event: ChatEvent & { type: "message" },
+  seq: number | undefined,
+): ChatEvent {
+  return seq === undefined ? event : { ...event, seq };
 }
 
 /** An error frame (its `code` a string) as the machine's event. */
 function errorEvent(frame: Record<string, unknown>): ChatEvent {
   const code = frame.code as string;
   const { challenge } = frame;
+  if (isBusyRefusal(code, frame.reason)) return { type: "resumeBusy" };
   if (
     POW_ERROR_CODES.includes(code) && typeof challenge === "object" &&
     challenge !== null && !Array.isArray(challenge)

@@ -90,3 +90,53 @@ Deno.test("parseServerFrame() reads the safety frames", () => {
     { type: "error", code: "filtered" },
   );
 });
+
+Deno.test("parseServerFrame() reads the resume frames and fields", () => {
+  const token = "Zx".repeat(11);
+  assert.deepEqual(
+    parseServerFrame(JSON.stringify({ type: "response", resume: token })),
+    { type: "response", resume: token },
+  );
+  assert.deepEqual(
+    parseServerFrame('{"type":"response","common":[],"resume":"no"}'),
+    { type: "response", common: [] },
+  );
+  assert.deepEqual(
+    parseServerFrame(
+      '{"type":"message","message":"hi","from":"guest","seq":4}',
+    ),
+    { type: "message", from: "guest", text: "hi", seq: 4 },
+  );
+  assert.deepEqual(
+    parseServerFrame('{"type":"message","message":"hi","from":"me","seq":0}'),
+    { type: "message", from: "me", text: "hi" },
+  );
+  assert.deepEqual(parseServerFrame('{"type":"resumed","seen":3}'), {
+    type: "resumed",
+    seen: 3,
+  });
+  assert.equal(parseServerFrame('{"type":"resumed","seen":-1}'), null);
+  assert.equal(parseServerFrame('{"type":"resumed"}'), null);
+  assert.deepEqual(parseServerFrame('{"type":"partner_away"}'), {
+    type: "partnerAway",
+  });
+  assert.deepEqual(parseServerFrame('{"type":"partner_back"}'), {
+    type: "partnerBack",
+  });
+  assert.deepEqual(
+    parseServerFrame(JSON.stringify({
+      type: "error",
+      code: "resume_failed",
+      reason: "the chat is still connected",
+    })),
+    { type: "resumeBusy" },
+  );
+  assert.deepEqual(
+    parseServerFrame(JSON.stringify({
+      type: "error",
+      code: "resume_failed",
+      reason: "the chat has ended",
+    })),
+    { type: "error", code: "resume_failed" },
+  );
+});
