@@ -8,7 +8,7 @@
  */
 
 import type { Session } from "./session.ts";
-import { onlineFrame } from "./ws/protocol.ts";
+import { errorFrame, onlineFrame } from "./ws/protocol.ts";
 
 /** Options for {@linkcode OnlinePush}. */
 export interface OnlinePushOptions {
@@ -52,6 +52,23 @@ export class OnlinePush {
     }, this.#options.interval);
     Deno.unrefTimer(timer);
     this.#timer = timer;
+  }
+
+  /**
+   * `session` says `presence`, a page open on its first screen: counted and
+   * pushed the count like any session not in a chat, told it now (a join a
+   * leave cancelled out is never pushed). Once, before `request`; the
+   * connection drops its timeout.
+   */
+  presence(session: Session): void {
+    if (session.present || session.waitingSince !== 0) {
+      const what = session.present ? "presence" : "request";
+      return session.peer.send(
+        errorFrame("already_present", `${what} already sent`),
+      );
+    }
+    session.present = true;
+    session.peer.send(onlineFrame(this.#options.count()));
   }
 
   /** Drops a pending push (everyone is being closed). */

@@ -6,7 +6,8 @@
  * language, the pairing cap, recent partners and blocks) is the
  * {@linkcode Matchmaker}'s; what may pass at all (bans, the proof of work,
  * the early-link filter, reports and the digests they are checked
- * against) is {@linkcode ChatSafety}'s, one hook a line here.
+ * against) is {@linkcode ChatSafety}'s, one hook a line here; so is the
+ * resume of a chat after a drop, here or elsewhere ({@linkcode Resumes}).
  *
  * The waiting queue and the delivery to a peer sit behind {@linkcode Backend}:
  * in memory by default, or in another process (Redis, Deno KV) so that a
@@ -27,6 +28,8 @@ import { Matchmaker, type PairCounts } from "./matchmaker.ts";
 import { ChatSafety } from "./moderation/chat_safety.ts";
 import { OnlinePush } from "./online_push.ts";
 import { RECENT_PARTNERS } from "./recent_partners.ts";
+import { RemoteLines } from "./remote_lines.ts";
+import { closeFor, leftOf, type PauseEnd, Resumes } from "./resume.ts";
 import {
   type JoinOptions,
   newSession,
@@ -40,13 +43,12 @@ import type {
 import {
   BLOCKED_FRAME,
   type ClientFrame,
-  CLOSE,
   type ErrorCode,
   errorFrame,
   messageFrames,
   onlineFrame,
-  RESPONSE_FRAME,
   responseFrame,
+  type ResumeFrame,
   TYPING_FRAMES,
 } from "./ws/protocol.ts";
 
@@ -72,9 +74,12 @@ export class Switchboard {
   #clock: Clock;
   #matchmaker: Matchmaker;
   #safety: ChatSafety;
+  #resumes: Resumes;
+  #remote: RemoteLines;
 
   constructor(options: SwitchboardOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
+    this.#remote = new RemoteLines(this.backend);
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#matchmaker = new Matchmaker({
       backend: this.backend,
@@ -92,11 +97,23 @@ export class Switchboard {
       clock: this.#clock,
       leave: (session) => this.leave(session),
     });
+    this.#resumes = new Resumes({
+      grace: options.resumeGrace,
+      lines: options.resumeBufferLines,
+      bytes: options.resumeBufferBytes,
+      clock: this.#clock,
+      deliver: (to, delivery) => this.#sendTo(to, delivery),
+      end: (session, why) => this.leave(session, why),
+      sessions: this.#sessions,
+      chats: (change) => (this.#chats += change, this.#online.changed()),
+      backend: this.backend,
+    });
     this.backend.attach({
       receive: (to, delivery) => this.#receive(to, delivery),
       localCount: () => this.#sessions.size,
-      lost: () => {
+      lost: (to, delivery) => {
         this.stats.deliveriesLost++;
+        this.#resumes.lost(to, delivery);
       },
     });
     this.#online = new OnlinePush({
@@ -147,13 +164,14 @@ export class Switchboard {
             "request already sent",
           );
         }
+        this.#resumes.requested(session, frame.resume);
         return this.#safety.request(
           session,
           frame,
           () => this.#matchmaker.request(session, frame),
         );
       case "presence":
-        return this.#presence(session);
+        return this.#online.presence(session);
       case "widen":
         return this.#matchmaker.widen(session);
       case "block":
@@ -163,10 +181,14 @@ export class Switchboard {
         return session.peer.send(BLOCKED_FRAME);
       case "message": {
         if (!this.#requirePartner(session)) return;
+        // A line resent after a resume that was processed already: dropped.
+        const seq = frame.seq ?? session.heard + 1;
+        if (seq <= session.heard) return;
+        session.heard = seq;
         if (!this.#safety.allows(session, frame.message)) return;
         this.stats.messagesRelayed++;
-        const [mine, theirs] = messageFrames(frame.message);
-        return this.#say(session, frame.message, mine, theirs);
+        const frames = messageFrames(frame.message, seq, ++session.relayed);
+        return this.#say(session, frame.message, frames);
       }
       case "report":
         return this.#safety.report(session, frame);
@@ -179,8 +201,11 @@ export class Switchboard {
     }
   }
 
-  /** Removes a closed connection; its partner, if any, is closed with 4000. */
-  leave(session: Session): void {
+  /**
+   * Removes a closed connection; its partner, if any, is closed with 4000,
+   * or with 4006 / 4007 when its paused chat ended `why`.
+   */
+  leave(session: Session, why?: PauseEnd): void {
     if (session.state === "gone") return;
     const { state, partner } = session;
     session.state = "gone";
@@ -191,29 +216,62 @@ export class Switchboard {
     }
     if (state === "chat") {
       this.#chats--;
-      this.#sendTo(partner!, { kind: "left", partner: session.id });
+      this.#sendTo(partner!, leftOf(session.id, why));
       this.#safety.ended(session);
     }
+    if (session.resume) this.#resumes.ended(session);
     this.#online.changed();
   }
 
-  /** Closes every connection with `code` (shutdown) and stops the timers. */
-  closeAll(code: number, reason: string): void {
+  /**
+   * The socket of `session` ended without its visitor asking (no close
+   * frame, an idle timeout): a resumable chat pauses, its partner told;
+   * anything else leaves at once.
+   */
+  drop(session: Session): void {
+    if (!this.#resumes.pause(session)) this.leave(session);
+  }
+
+  /**
+   * `fresh`, a new socket's session, resumes a paused chat with `frame`:
+   * the session to act for from now on is returned (later, when the chat's
+   * socket must be probed or the chat is elsewhere); `null`: refused.
+   */
+  resume(fresh: Session, frame: ResumeFrame) {
+    return this.#resumes.resume(fresh, frame);
+  }
+
+  /**
+   * Closes every connection with `code` (shutdown) and stops the timers.
+   * With `restart`, a resumable chat is paused instead, its socket closed
+   * with `restart`: its visitor resumes on another instance.
+   */
+  closeAll(code: number, reason: string, restart?: number): void {
     this.#online.cancel();
     const sessions = [...this.#sessions.values()];
+    if (restart) this.#resumes.restart(sessions, restart);
     // Everyone here hears `code`: a local partner must not get 4000 first.
     this.#closingAll = true;
     try {
-      for (const session of sessions) session.peer.close(code, reason);
+      for (const session of sessions) {
+        const paused = restart && this.#resumes.isPaused(session);
+        if (!paused) session.peer.close(code, reason);
+      }
     } finally {
       this.#closingAll = false;
     }
+  }
+
+  /** Chats paused here, waiting for their visitors to resume. */
+  get paused(): number {
+    return this.#resumes.paused;
   }
 
   /** Stops the online timer and the cap's; call when the server stops. */
   dispose(): void {
     this.#online.dispose();
     this.#matchmaker.dispose();
+    this.#resumes.dispose();
   }
 
   /** Visits every local session (for broadcasts and shutdown). */
@@ -229,20 +287,6 @@ export class Switchboard {
 
   #error(session: Session, code: ErrorCode, reason: string): void {
     session.peer.send(errorFrame(code, reason));
-  }
-
-  /**
-   * A page open on its first screen: counted and pushed the count like any
-   * session not in a chat, told it now (a join a leave cancelled out is
-   * never pushed). Once, before `request`; the connection drops its timeout.
-   */
-  #presence(session: Session): void {
-    if (session.present || session.waitingSince !== 0) {
-      const what = session.present ? "presence" : "request";
-      return this.#error(session, "already_present", `${what} already sent`);
-    }
-    session.present = true;
-    session.peer.send(onlineFrame(this.online));
   }
 
   /** The matchmaker found `session` a waiting partner: both are told. */
@@ -270,50 +314,25 @@ export class Switchboard {
     session.partner = partner;
     this.#chats++;
     this.stats.onPaired?.((this.#clock.now() - session.waitingSince) / 1000);
+    const token = this.#resumes.paired(session);
     session.peer.send(
-      session.wantsCommon ? responseFrame(common) : RESPONSE_FRAME,
+      responseFrame(session.wantsCommon ? common : undefined, token),
     );
     session.peer.send(onlineFrame(this.online));
   }
 
   /**
-   * Echoes a line to its sender (`mine`) and relays it (`theirs`). A partner
-   * here hears it at once; for one elsewhere the echo waits until the
-   * backend has taken the line, and a line it refuses is reported as not
-   * delivered instead of echoed.
+   * Relays a line (`frames`: the sender's, the partner's) and echoes it to
+   * its sender. A partner here hears it at once; for one elsewhere the echo
+   * waits until the backend has taken the line (`remote_lines.ts`).
    */
-  #say(session: Session, line: string, mine: string, theirs: string): void {
+  #say(session: Session, line: string, frames: [string, string]): void {
     const partner = this.#sessions.get(session.partner!);
     this.#safety.said(session, line, partner);
-    if (partner) {
-      session.peer.send(mine);
-      if (partner.state === "chat") partner.peer.send(theirs);
-      return;
-    }
-    const accepted = this.backend.deliver(session.partner!, {
-      kind: "frame",
-      frame: theirs,
-    });
-    if (!accepted) return session.peer.send(mine);
-    session.unconfirmed++;
-    const settle = (ok: boolean) => {
-      // A chat that ended with 1011 reported its pending lines already.
-      if (session.state !== "chat" || session.unconfirmed === 0) return;
-      session.unconfirmed--;
-      if (ok) session.peer.send(mine);
-      else this.#notDelivered(session, 1);
-    };
-    accepted.then(settle, () => settle(false));
-  }
-
-  #notDelivered(session: Session, lines: number): void {
-    this.#error(
-      session,
-      "not_delivered",
-      lines === 1
-        ? "your last line was not delivered"
-        : `your last ${lines} lines were not delivered`,
-    );
+    if (!partner) return this.#remote.say(session, frames);
+    if (partner.state === "chat") partner.peer.send(frames[1]);
+    // Held for a partner away, the line may have ended the chat (4007).
+    if (session.state === "chat") session.peer.send(frames[0]);
   }
 
   /** Sends `frame` to the partner of `session`, directly when it is here. */
@@ -334,6 +353,7 @@ export class Switchboard {
 
   #receive(to: string, delivery: Delivery, session = this.#sessions.get(to)) {
     if (!session) {
+      if (this.#resumes.forward(to, delivery)) return;
       // The addressee is gone: a fresh match must not be left hanging.
       if (delivery.kind === "paired") {
         this.#sendTo(delivery.partner, { kind: "left", partner: to });
@@ -360,9 +380,11 @@ export class Switchboard {
           ),
         );
       case "left":
-        if (this.#closingAll) return;
+        // A paused chat hears it: its visitor may resume elsewhere.
+        if (this.#closingAll && !this.#resumes.isPaused(session)) return;
         if (session.state === "chat" && session.partner === delivery.partner) {
-          session.peer.close(CLOSE.partnerLeft.code, CLOSE.partnerLeft.reason);
+          const { code, reason } = closeFor(delivery.why);
+          session.peer.close(code, reason);
         }
         return;
       case "requeue":
@@ -370,14 +392,9 @@ export class Switchboard {
         if (session.state === "waiting") this.#matchmaker.requeue(session);
         return;
       case "lost":
-        if (session.state === "chat") {
-          if (session.unconfirmed > 0) {
-            this.#notDelivered(session, session.unconfirmed);
-            session.unconfirmed = 0;
-          }
-          session.peer.close(CLOSE.backend.code, CLOSE.backend.reason);
-        }
-        return;
+        return this.#remote.lost(session);
+      default:
+        return this.#resumes.receive(session, delivery);
     }
   }
 }

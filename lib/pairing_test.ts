@@ -48,11 +48,13 @@ Deno.test("Switchboard pairs the first two requests and relays between them", ()
     type: "message",
     message: "hi",
     from: "me",
+    seq: 1,
   });
   assert.deepEqual(b.frames.at(-1), {
     type: "message",
     message: "hi",
     from: "guest",
+    seq: 1,
   });
   board.handle(b.session, { type: "typing", on: true });
   assert.deepEqual(a.frames.at(-1), { type: "typing", on: true });

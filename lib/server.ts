@@ -1,8 +1,9 @@
 /**
  * The chat server's parts, apart from HTTP: the pairing switchboard and its
  * backend, the per-address limits, logs and metrics ({@linkcode AppState}),
- * and the two halves of a graceful stop: draining every socket with 1001,
- * then releasing the backend.
+ * and the two halves of a graceful stop: draining every socket with 1001
+ * (with a shared backend, resumable chats are handed over instead: see
+ * {@linkcode drain}), then releasing the backend.
  *
  * @module
  */
@@ -21,6 +22,11 @@ import { CLOSE } from "./ws/protocol.ts";
 
 /** How long a drain waits for sockets to finish closing. */
 const DRAIN_GRACE_MS = 8_000;
+/**
+ * How long a drain that handed chats over stays up after the last: what
+ * their partners sent before they heard where they went is forwarded.
+ */
+const FORWARD_MS = 2_000;
 
 /** Options for {@linkcode createState}. */
 export interface StateOptions {
@@ -67,6 +73,9 @@ export async function createState(
     matchFallback: config.matchFallback,
     matchStrictLanguage: config.matchStrictLanguage,
     matchRecentPartners: config.matchRecentPartners,
+    resumeGrace: config.resumeGrace,
+    resumeBufferLines: config.resumeBufferLines,
+    resumeBufferBytes: config.resumeBufferBytes,
     moderation,
     pow,
     evidence: config.evidence,
@@ -96,13 +105,36 @@ export async function createState(
 /**
  * Refuses new sockets and closes every open one with 1001 (no 4000 to
  * partners), waiting until they are gone or a grace period ends.
+ *
+ * With a shared backend (Redis, Deno KV) and resume on, a chat of a
+ * resumable visitor is not ended: it pauses, its socket closed with 1012,
+ * and the drain waits (the grace at most) until every paused chat was
+ * resumed on another instance and handed over, or ran out of grace; then
+ * {@linkcode FORWARD_MS} more for the forwards. A rolling restart loses no
+ * chat that way. In memory a restart still ends every chat.
  */
 export async function drain(state: AppState): Promise<void> {
   state.draining = true;
-  state.log.info("shutdown", { connections: state.switchboard.connected });
-  state.switchboard.closeAll(CLOSE.goingAway.code, CLOSE.goingAway.reason);
-  const deadline = Date.now() + DRAIN_GRACE_MS;
-  while (state.openSockets > 0 && Date.now() < deadline) {
+  const { switchboard, config } = state;
+  state.log.info("shutdown", { connections: switchboard.connected });
+  const handOver = switchboard.backend.shared && config.resumeGrace > 0;
+  const { code, reason } = CLOSE.goingAway;
+  switchboard.closeAll(code, reason, handOver ? CLOSE.restart.code : 0);
+  if (handOver && switchboard.paused > 0) {
+    state.log.info("handover", { chats: switchboard.paused });
+    await until(
+      () => switchboard.paused === 0,
+      config.resumeGrace * 1000 + 1000,
+    );
+    await new Promise((r) => setTimeout(r, FORWARD_MS));
+  }
+  await until(() => state.openSockets === 0, DRAIN_GRACE_MS);
+}
+
+/** Resolves once `done()` holds, or after `ms`. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }

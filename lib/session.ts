@@ -1,5 +1,6 @@
 import { ANYONE, type Preferences } from "./matching.ts";
 import type { Ring } from "./moderation/evidence.ts";
+import type { Resumable } from "./resumable.ts";
 
 /**
  * A visitor as the switchboard sees it: a peer it can send frames to and
@@ -14,6 +15,17 @@ export interface Peer {
   send(frame: string): void;
   /** Closes the connection; the transport then calls `Switchboard.leave`. */
   close(code: number, reason: string): void;
+  /**
+   * Whether anyone is still at the other end: a ping answered, or a frame
+   * heard, within `ms`. Absent: it cannot tell, and counts as there.
+   */
+  probe?(ms: number): Promise<boolean>;
+  /**
+   * Cuts the connection without its session hearing of it: a resume on
+   * another socket has taken the session over (closed with 4008), or the
+   * server restarts and its chat waits for it elsewhere (`code`).
+   */
+  abandon?(code?: number): void;
 }
 
 /**
@@ -34,7 +46,11 @@ export type SessionState =
 /** One visitor's connection as held by the switchboard. */
 export interface Session {
   readonly id: string;
-  readonly peer: Peer;
+  /**
+   * Where its frames go: its connection, or during a resumable chat its
+   * {@linkcode Resumable}, which keeps them for a new socket.
+   */
+  peer: Peer;
   state: SessionState;
   partner: string | null;
   /** When it started waiting (ms since epoch), for the pairing-wait figure. */
@@ -78,6 +94,15 @@ export interface Session {
    * the online count, never closed for not requesting.
    */
   present: boolean;
+  /** The highest `seq` of its own lines processed (relayed or refused). */
+  heard: number;
+  /** Lines relayed from it to its partner: the `seq` its partner sees. */
+  relayed: number;
+  /**
+   * Its chat can be resumed after a drop (`resume.ts`); `null`: it did not
+   * ask, or resume is off.
+   */
+  resume: Resumable | null;
 }
 
 /** Options for {@linkcode Switchboard.join}. */
@@ -113,5 +138,8 @@ export function newSession(id: string, peer: Peer, group: string): Session {
     fallback: undefined,
     unconfirmed: 0,
     present: false,
+    heard: 0,
+    relayed: 0,
+    resume: null,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * What a `Switchboard` (`pairing.ts`) is built with, and the counters it keeps.
  * The safety options (reports, bans, proof of work, evidence, the early
- * filter) are `moderation/chat_safety.ts`'s.
+ * filter) are `moderation/chat_safety.ts`'s; the resume options are
+ * `resume.ts`'s.
  *
  * @module
  */
@@ -40,4 +41,20 @@ export interface SwitchboardOptions
   matchStrictLanguage?: boolean;
   /** Recent partners not met again for 10 minutes. @default {3} */
   matchRecentPartners?: number;
+  /**
+   * Seconds the chat of a resumable visitor whose connection dropped waits
+   * for it to resume (`resume.ts`); 0: resume is off, no token is given.
+   * @default {30}
+   */
+  resumeGrace?: number;
+  /**
+   * Lines held for a resumable visitor: its partner's last ones, and at
+   * most this many sent while it is away (past it: 4007). @default {50}
+   */
+  resumeBufferLines?: number;
+  /**
+   * The same bound in size of frames, counted in string length.
+   * @default {65536}
+   */
+  resumeBufferBytes?: number;
 }

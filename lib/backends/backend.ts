@@ -27,12 +27,69 @@ export type Delivery =
   }
   /** Send this text frame to the peer. */
   | { kind: "frame"; frame: string }
-  /** Your partner left: close with 4000. */
-  | { kind: "left"; partner: string }
+  /**
+   * Your partner left: close with 4000; or its paused chat (`resume.ts`)
+   * ended `why`: it did not come back in time (`timeout`, 4006) or too
+   * much was sent to it while away (`overflow`, 4007).
+   */
+  | { kind: "left"; partner: string; why?: "timeout" | "overflow" }
   /** You were taken from the queue but your match vanished: queue again. */
   | { kind: "requeue" }
   /** The backend lost the way to your partner: close with 1011. */
-  | { kind: "lost" };
+  | { kind: "lost" }
+  /**
+   * Sent to {@linkcode EVERYWHERE}: whoever holds the chat of `token`
+   * hands it to `fresh`, a new socket's session that has every line of its
+   * partner's up to `seen` (`resume.ts`, `handover.ts`).
+   */
+  | { kind: "resume"; token: string; seen: number; fresh: string }
+  /** The chat a resume asked for, from `from`, its session until now. */
+  | { kind: "handover"; from: string; chat: HandedChat }
+  /** The resume you sent was refused, for `reason`. */
+  | { kind: "refused"; reason: string }
+  /** Your partner `partner` is `now` from now on: its chat moved there. */
+  | { kind: "moved"; partner: string; now: string };
+
+/**
+ * The address of a delivery to every instance (shared backends only),
+ * the sender's included.
+ */
+export const EVERYWHERE = "*";
+
+/**
+ * A chat as one instance hands it to another (`handover.ts`): the side of
+ * the visitor who resumed there, with the partner's lines held for it.
+ */
+export interface HandedChat {
+  /** Its partner's id. */
+  partner: string;
+  /** The resume token, kept: the visitor may drop and resume again. */
+  token: string;
+  /** The highest partner `seq` the visitor has. */
+  seen: number;
+  /** The highest `seq` of its own lines processed. */
+  heard: number;
+  /** Lines relayed from it to its partner. */
+  relayed: number;
+  identity: string;
+  partnerIdentity: string;
+  subjects: readonly string[];
+  partnerSubjects: readonly string[];
+  shadow: boolean;
+  /** When its chat began (ms since epoch). */
+  chatSince: number;
+  /** Lines it sent in its chat. */
+  said: number;
+  /** Its evidence ring's entries, oldest first (`[]`: none). */
+  ring: readonly number[];
+  /** The partner's line frames held for it, and their `seq`. */
+  frames: readonly string[];
+  seqs: readonly number[];
+  /** The `seq` of the partner's last line. */
+  last: number;
+  /** The last `partner_away` / `partner_back` it missed (`""`: none). */
+  status: string;
+}
 
 /**
  * What a request brings to matching besides its id: who the requester is,

@@ -157,6 +157,9 @@ export abstract class ClusterBackend implements Backend {
       this.#partners.set(delivery.partner, to);
     } else if (delivery.kind === "left") {
       this.#partners.delete(delivery.partner);
+    } else if (delivery.kind === "handover") {
+      // Its chat goes on elsewhere, and its partner hears `moved`.
+      this.#partners.delete(delivery.from);
     }
   }
 
@@ -175,8 +178,20 @@ export abstract class ClusterBackend implements Backend {
       case "requeue":
         this.#waiting.delete(to);
         break;
+      case "handover":
+        this.#partnered(to, delivery.chat.partner);
+        break;
+      case "moved":
+        this.#partnered(to, delivery.now);
+        break;
     }
     this.#host.receive(to, delivery);
+  }
+
+  /** Records that local `peer`'s partner is `partner`, here or elsewhere. */
+  #partnered(peer: string, partner: string): void {
+    if (partner.startsWith(this.idPrefix)) this.#partners.delete(peer);
+    else this.#partners.set(peer, partner);
   }
 
   /** Hands `delivery` to local peer `to` as it is, with nothing recorded. */

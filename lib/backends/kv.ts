@@ -23,7 +23,12 @@
  * @module
  */
 
-import type { Delivery, MatchResult, MatchTicket } from "./backend.ts";
+import {
+  type Delivery,
+  EVERYWHERE,
+  type MatchResult,
+  type MatchTicket,
+} from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
 import { isBusy, KvQueue, retry } from "./kv_queue.ts";
 
@@ -81,6 +86,8 @@ export class KvBackend extends ClusterBackend {
   #sent = 0;
   #lastTime = 0;
   #lastBeat = 0;
+  /** The other live instances, as of the last heartbeat. */
+  #live = new Set<string>();
   #closed = false;
   #timers: ReturnType<typeof setInterval>[] = [];
   #watch: ReadableStream<Deno.KvEntryMaybe<unknown>[]> | undefined;
@@ -233,12 +240,16 @@ export class KvBackend extends ClusterBackend {
         // Keys must grow per sender for the inbox to keep our order.
         const time = this.#lastTime = Math.max(this.#lastTime, Date.now());
         for (const [to, delivery] of batch) {
-          const inst = instanceOf(to);
-          notify.add(inst);
-          op.set(["m", inst, time, this.instance, this.#sent++], [
-            to,
-            delivery,
-          ], { expireIn: 60_000 });
+          const insts = to === EVERYWHERE
+            ? [this.instance, ...this.#live]
+            : [instanceOf(to)];
+          for (const inst of insts) {
+            notify.add(inst);
+            op.set(["m", inst, time, this.instance, this.#sent++], [
+              to,
+              delivery,
+            ], { expireIn: 60_000 });
+          }
         }
         for (const inst of notify) op.sum(["n", inst], 1n);
         try {
@@ -326,6 +337,7 @@ export class KvBackend extends ClusterBackend {
         }
       }
       this.others = others;
+      this.#live = live;
       this.up = true;
       this.bury((instance) => !live.has(instance));
     } catch {

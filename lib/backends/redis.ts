@@ -11,7 +11,9 @@
  * - Deliveries to a peer on another instance are published on that
  *   instance's one channel (`<prefix>to:<instance>`), named after the
  *   instance id that starts every peer id, written as `redis_codec.ts`
- *   says. A delivery nobody hears (that instance is gone) or Redis refuses
+ *   says; one to every instance (`EVERYWHERE`: a resume looking for its
+ *   chat) on the channel all share (`<prefix>all`). A delivery nobody
+ *   hears (that instance is gone) or Redis refuses
  *   is reported lost to the switchboard; a chat line's delivery answers
  *   whether Redis took it, so that its sender sees it echoed only then.
  * - Every second each instance refreshes its liveness key (3 s TTL) and its
@@ -27,7 +29,12 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
-import type { Delivery, MatchResult, MatchTicket } from "./backend.ts";
+import {
+  type Delivery,
+  EVERYWHERE,
+  type MatchResult,
+  type MatchTicket,
+} from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
 import { decodeDelivery, encodeDelivery } from "./redis_codec.ts";
 import { BYE, MATCH, TICK, UNQUEUE } from "./redis_scripts.ts";
@@ -137,7 +144,7 @@ export class RedisBackend extends ClusterBackend {
   async #start(): Promise<void> {
     await Promise.all([this.#cmd.connect(), this.#sub.connect()]);
     await this.#sub.subscribe(
-      this.#prefix + "to:" + this.instance,
+      [this.#prefix + "to:" + this.instance, this.#prefix + "all"],
       (message: string) => this.#heard(message),
     );
     await this.#tick();
@@ -204,10 +211,8 @@ export class RedisBackend extends ClusterBackend {
     const message = encodeDelivery(to, delivery);
     // `lost` is made where the loss is seen and never crosses instances.
     if (message === undefined) return this.lost(to, delivery);
-    const sent = this.#cmd.publish(
-      this.#prefix + "to:" + instanceOf(to),
-      message,
-    ).then(
+    const channel = to === EVERYWHERE ? "all" : "to:" + instanceOf(to);
+    const sent = this.#cmd.publish(this.#prefix + channel, message).then(
       (listeners) => {
         if (listeners === 0) this.lost(to, delivery);
         return listeners > 0;

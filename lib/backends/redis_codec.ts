@@ -12,8 +12,10 @@ import type { Delivery } from "./backend.ts";
 /**
  * The message for `delivery` to `to`: `f<to>\n<frame>`,
  * `p<to>\n<partner>\n<identity>\n<interests as JSON>\n<subjects as JSON>`,
- * `l<to>\n<partner>`, `r<to>\n`; `undefined` for `lost`, which never
- * crosses instances.
+ * `l<to>\n<partner>` (then `\n<why>` when it has one), `r<to>\n`; the
+ * rare kinds of a resume elsewhere (`resume`, `handover`, `refused`,
+ * `moved`) as `j<to>\n<the delivery as JSON>`; `undefined` for `lost`,
+ * which never crosses instances.
  */
 export function encodeDelivery(
   to: string,
@@ -30,11 +32,15 @@ export function encodeDelivery(
       }`;
     }
     case "left":
-      return `l${to}\n${delivery.partner}`;
+      return delivery.why
+        ? `l${to}\n${delivery.partner}\n${delivery.why}`
+        : `l${to}\n${delivery.partner}`;
     case "requeue":
       return `r${to}\n`;
     case "lost":
       return undefined;
+    default:
+      return `j${to}\n${JSON.stringify(delivery)}`;
   }
 }
 
@@ -52,11 +58,41 @@ export function decodeDelivery(
     case "p":
       return { to, delivery: paired(rest) };
     case "l":
-      return { to, delivery: { kind: "left", partner: rest } };
+      return { to, delivery: left(rest) };
     case "r":
       return { to, delivery: { kind: "requeue" } };
+    case "j":
+      return rare(to, rest);
   }
   return undefined;
+}
+
+/** A delivery of a resume elsewhere, from its JSON; `undefined` if garbled. */
+function rare(
+  to: string,
+  json: string,
+): { to: string; delivery: Delivery } | undefined {
+  try {
+    const delivery = JSON.parse(json) as Delivery;
+    if (RARE.includes(delivery?.kind)) return { to, delivery };
+  } catch {
+    // Garbled: dropped like any other.
+  }
+  return undefined;
+}
+
+/** The kinds that travel as JSON. */
+const RARE: readonly string[] = ["resume", "handover", "refused", "moved"];
+
+/** A `left` from its lines: the partner, then why, when it says. */
+function left(rest: string): Delivery {
+  const nl = rest.indexOf("\n");
+  if (nl === -1) return { kind: "left", partner: rest };
+  const why = rest.slice(nl + 1);
+  const partner = rest.slice(0, nl);
+  return why === "timeout" || why === "overflow"
+    ? { kind: "left", partner, why }
+    : { kind: "left", partner };
 }
 
 /**

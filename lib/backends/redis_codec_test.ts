@@ -26,7 +26,35 @@ Deno.test("encodeDelivery() and decodeDelivery() carry every kind and field", ()
       subjects: [],
     },
     { kind: "left", partner: "efgh5678:3" },
+    { kind: "left", partner: "efgh5678:3", why: "timeout" },
+    { kind: "left", partner: "efgh5678:3", why: "overflow" },
     { kind: "requeue" },
+    { kind: "resume", token: "tok_-en".repeat(4), seen: 7, fresh: "b:9" },
+    { kind: "refused", reason: "the chat has ended" },
+    { kind: "moved", partner: "efgh5678:3", now: "b:9" },
+    {
+      kind: "handover",
+      from: "efgh5678:3",
+      chat: {
+        partner: "c:1",
+        token: "t".repeat(24),
+        seen: 2,
+        heard: 4,
+        relayed: 5,
+        identity: "id",
+        partnerIdentity: "",
+        subjects: ["YWRkcmVzcw"],
+        partnerSubjects: [],
+        shadow: false,
+        chatSince: 1700000000000,
+        said: 4,
+        ring: [12, 35],
+        frames: ['{"type":"message","message":"a\nb","from":"guest","seq":3}'],
+        seqs: [3],
+        last: 3,
+        status: '{"type":"partner_away"}',
+      },
+    },
   ];
   for (const delivery of deliveries) {
     assert.deepEqual(roundTrip(delivery), { to: TO, delivery });
@@ -77,4 +105,28 @@ Deno.test("decodeDelivery() reads a paired without interests, and drops garbled 
   });
   assert.equal(decodeDelivery("nothing"), undefined);
   assert.equal(decodeDelivery(`z${TO}\n`), undefined);
+});
+
+Deno.test("encodeDelivery() writes a left without why as before resume", () => {
+  assert.equal(
+    encodeDelivery(TO, { kind: "left", partner: "efgh5678:3" }),
+    `l${TO}\nefgh5678:3`,
+  );
+  assert.deepEqual(decodeDelivery(`l${TO}\nefgh5678:3\nlater`), {
+    to: TO,
+    delivery: { kind: "left", partner: "efgh5678:3" },
+  });
+});
+
+Deno.test("encodeDelivery() sends the kinds of a resume elsewhere as JSON", () => {
+  const moved: Delivery = { kind: "moved", partner: "a:1", now: "b:2" };
+  assert.equal(
+    encodeDelivery(TO, moved),
+    `j${TO}\n{"kind":"moved","partner":"a:1","now":"b:2"}`,
+  );
+  assert.equal(
+    decodeDelivery(`j${TO}\n{"kind":"frame","frame":"x"}`),
+    undefined,
+  );
+  assert.equal(decodeDelivery(`j${TO}\n{not json`), undefined);
 });

@@ -22,8 +22,10 @@ export const RING_SIZE = 50;
 
 /** How the relayed frame of a line begins (`messageFrames`). */
 const HEAD = '{"type":"message","message":';
-/** How the partner's frame of a line ends. */
-const TAIL = ',"from":"guest"}';
+/** What follows the line in the partner's frame, before its `seq` and `}`. */
+const TAIL = ',"from":"guest","seq":';
+/** The end of the partner's frame after {@linkcode TAIL}: its `seq`. */
+const SEQ_END = /^\d+\}$/;
 
 /** Which side said a line, as the visitor whose ring it is saw it. */
 export type Side = "me" | "guest";
@@ -47,10 +49,15 @@ export class Evidence {
    * `messageFrames`; `-1` for any other frame (a typing hint).
    */
   ofFrame(frame: string): number {
-    if (!frame.startsWith(HEAD) || !frame.endsWith(TAIL)) return -1;
+    if (!frame.startsWith(HEAD)) return -1;
+    // The line is escaped JSON: the last TAIL is the frame's own.
+    const end = frame.lastIndexOf(TAIL);
+    if (end < HEAD.length || !SEQ_END.test(frame.slice(end + TAIL.length))) {
+      return -1;
+    }
     let message: unknown;
     try {
-      message = JSON.parse(frame.slice(HEAD.length, -TAIL.length));
+      message = JSON.parse(frame.slice(HEAD.length, end));
     } catch {
       return -1;
     }
@@ -64,6 +71,13 @@ export class Ring {
   #entries: number[] = [];
   /** Where the next entry goes once the ring is full. */
   #next = 0;
+
+  /** A ring of `entries` (oldest first, as {@linkcode Ring.entries} gives). */
+  static from(entries: readonly number[]): Ring {
+    const ring = new Ring();
+    ring.#entries = entries.slice(-RING_SIZE);
+    return ring;
+  }
 
   /** Adds the line with `digest`, said by `side`. */
   push(digest: number, side: Side): void {

@@ -15,7 +15,7 @@ function ringOf(lines: readonly ReportedLine[]): Ring {
     ring.push(
       from === "me"
         ? evidence.ofLine(message)
-        : evidence.ofFrame(messageFrames(message)[1]),
+        : evidence.ofFrame(messageFrames(message, 1, 1)[1]),
       from,
     );
   }
@@ -30,7 +30,7 @@ const CHAT: ReportedLine[] = [
 ];
 
 Deno.test("Evidence digests a line the same from its frame as from a report", () => {
-  const [mine, theirs] = messageFrames('say "hi" \\ ☃');
+  const [mine, theirs] = messageFrames('say "hi" \\ ☃', 1, 1);
   assert.equal(evidence.ofFrame(theirs), evidence.ofLine('say "hi" \\ ☃'));
   assert.equal(evidence.ofFrame(mine), -1, "only the partner's frame");
   assert.equal(evidence.ofFrame('{"type":"typing","on":true}'), -1);

@@ -43,6 +43,9 @@ export interface Config extends SiteConfig, MatchConfig, ModerationConfig {
   maxBufferedBytes: number;
   idleTimeout: number;
   requestTimeout: number;
+  resumeGrace: number;
+  resumeBufferLines: number;
+  resumeBufferBytes: number;
   redisUrl: string;
   kvPath: string;
   metricsToken: string;
@@ -171,6 +174,24 @@ export const OPTIONS: readonly OptionSpec[] = [
     "int",
     "10",
     "seconds a socket may stay open without sending request or presence (4001)",
+  ),
+  opt(
+    "resumeGrace",
+    "int",
+    "30",
+    "seconds a resumable visitor's chat waits for it after its connection drops (then 4006), on any instance with Redis or Deno KV; 0: resume off",
+  ),
+  opt(
+    "resumeBufferLines",
+    "int",
+    "50",
+    "lines kept for a resumable visitor, at most this many sent to it while away (past it its partner is closed: 4007)",
+  ),
+  opt(
+    "resumeBufferBytes",
+    "int",
+    "65536",
+    "the same bound in characters of frames (4007 past it)",
   ),
   opt(
     "redisUrl",

@@ -3,6 +3,8 @@
  * checked here before the switchboard sees it: size, rate, then protocol.
  * Outgoing frames stop at a reader that no longer reads. One object per
  * socket, listening through `handleEvent`, keeps the per-socket state small.
+ * A socket that ends without its visitor asking is a drop, which pauses a
+ * resumable chat (`resume.ts`); a `resume` frame moves one onto this socket.
  *
  * @module
  */
@@ -13,6 +15,7 @@ import {
   type ErrorCode,
   errorFrame,
   parseClientFrame,
+  type ResumeFrame,
 } from "./protocol.ts";
 import type { Peer, Session } from "../session.ts";
 import { RateLimiter } from "./rate_limiter.ts";
@@ -55,6 +58,8 @@ class Connection implements Peer, EventListenerObject {
   #requestTimer: ReturnType<typeof setTimeout> | undefined;
   #limiter: RateLimiter;
   #sent = 0;
+  /** Frames heard, for {@linkcode Connection.probe}. */
+  #heard = 0;
   // Deno may dispatch `close` twice (a ping timeout, then the read ending):
   // count the socket down once.
   #closed = false;
@@ -79,7 +84,7 @@ class Connection implements Peer, EventListenerObject {
       case "message":
         return this.#onMessage((event as MessageEvent).data);
       case "close":
-        return this.#onClose((event as CloseEvent).code);
+        return this.#onClose(event as CloseEvent);
     }
   }
 
@@ -106,6 +111,38 @@ class Connection implements Peer, EventListenerObject {
     }
   }
 
+  probe(ms: number): Promise<boolean> {
+    const socket = this.#socket;
+    if (socket.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    const heard = this.#heard;
+    // The node edge's socket (npm ws) pings; Deno's cannot, and only a
+    // frame from its visitor tells it is there.
+    const ws = socket as unknown as Partial<Pinger>;
+    return new Promise((resolve) => {
+      const done = (alive: boolean) => {
+        clearTimeout(timer);
+        ws.off?.("pong", pong);
+        resolve(alive);
+      };
+      const pong = () => done(true);
+      const timer = setTimeout(() => done(this.#heard !== heard), ms);
+      if (typeof ws.ping === "function") {
+        ws.once!("pong", pong);
+        ws.ping();
+      }
+    });
+  }
+
+  abandon(code: number = CLOSE.resumedElsewhere.code): void {
+    this.#session = null;
+    const reason = code === CLOSE.restart.code
+      ? CLOSE.restart.reason
+      : CLOSE.resumedElsewhere.reason;
+    if (this.#socket.readyState <= WebSocket.OPEN) {
+      this.#socket.close(code, reason);
+    }
+  }
+
   #onOpen(): void {
     this.#openedAt = Date.now();
     // The address is already its group (handshake): what pairing caps.
@@ -124,6 +161,7 @@ class Connection implements Peer, EventListenerObject {
   }
 
   #onMessage(data: unknown): void {
+    this.#heard++;
     const session = this.#session;
     if (!session || session.state === "gone") return;
     const { config } = this.#state;
@@ -156,6 +194,7 @@ class Connection implements Peer, EventListenerObject {
     }
     if (!parsed.ok) return this.#refuse(parsed.code, parsed.reason);
     const { type } = parsed.frame;
+    if (type === "resume") return this.#resume(session, parsed.frame);
     // A page that said presence stays open for as long as it is open.
     if (
       (type === "request" || type === "presence") &&
@@ -167,12 +206,16 @@ class Connection implements Peer, EventListenerObject {
     this.#state.switchboard.handle(session, parsed.frame);
   }
 
-  #onClose(code: number): void {
+  #onClose(event: CloseEvent): void {
     if (this.#closed) return;
     this.#closed = true;
+    const { code } = event;
     clearTimeout(this.#requestTimer);
     this.#requestTimer = undefined;
-    this.#leave();
+    const session = this.#session;
+    this.#session = null;
+    if (session && dropped(event)) this.#state.switchboard.drop(session);
+    else if (session) this.#state.switchboard.leave(session);
     const { metrics, limits, log, config } = this.#state;
     metrics.closed(code);
     this.#state.openSockets--;
@@ -186,6 +229,26 @@ class Connection implements Peer, EventListenerObject {
 
   #leave(): void {
     if (this.#session) this.#state.switchboard.leave(this.#session);
+  }
+
+  /**
+   * `resume` in place of `request`, on a socket that has said neither
+   * `request` nor `presence`: the chat it names goes on here.
+   */
+  #resume(fresh: Session, frame: ResumeFrame): void {
+    if (this.#requestTimer === undefined) {
+      return this.#refuse("resume_failed", "resume must be the first frame");
+    }
+    clearTimeout(this.#requestTimer);
+    this.#requestTimer = undefined;
+    const session = this.#state.switchboard.resume(fresh, frame);
+    if (!(session instanceof Promise)) return this.#resumed(session);
+    session.then((s) => this.#resumed(s));
+  }
+
+  /** The resume of this socket's visitor took `session` over, or not. */
+  #resumed(session: Session | null): void {
+    if (session && !this.#closed) this.#session = session;
   }
 
   #abuse(): void {
@@ -205,6 +268,35 @@ class Connection implements Peer, EventListenerObject {
     // frames must not buy a flood of error frames.
     if (this.#limiter.mayAnswer(code)) this.send(errorFrame(code, reason));
   }
+}
+
+/** What npm ws's socket has and the DOM's `WebSocket` has not. */
+interface Pinger {
+  ping(): void;
+  once(event: "pong", listener: () => void): void;
+  off(event: "pong", listener: () => void): void;
+}
+
+/**
+ * Whether a socket ended without its visitor asking: no close frame came,
+ * or the socket was found dead. What the two edges report, as measured
+ * on loopback (Deno 2.9, npm ws 8.23; a socket the server closes has left
+ * its chat before):
+ *
+ * - the client's close frame (End, Next, tab closed: 1000, 1001, or any
+ *   code): that code and reason, `wasClean` true, on both;
+ * - TCP ended without a close frame: Deno reports code 0 (its read
+ *   failed), ws 1006; `wasClean` false;
+ * - idle (no pong in time): Deno reports 1001, reason "No response from
+ *   ping frame.", `wasClean` false, then a second `close` (1005, clean)
+ *   that `#closed` ignores; node_edge.ts terminates the socket and ws
+ *   reports 1001, `wasClean` false.
+ *
+ * So the code alone cannot tell an idle timeout from a closed tab (both
+ * 1001), and `wasClean` can.
+ */
+function dropped(event: CloseEvent): boolean {
+  return !event.wasClean;
 }
 
 /** UTF-8 byte length of `text`, without allocating. */

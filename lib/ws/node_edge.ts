@@ -72,7 +72,9 @@ export function createNodeEdge(state: AppState, path = "/ws"): NodeEdge {
         watch.pinged = false;
         watch.lastHeard = now;
       } else if (now - watch.lastHeard >= idleMs) {
-        // Reported as Deno's idle timeout reports it (1001), not as 1006.
+        // Reported as Deno's idle timeout reports it (1001), not as 1006;
+        // not clean either, which tells it from a client's own 1001 and
+        // pauses a resumable chat (connection.ts).
         (ws as unknown as { _closeCode: number })._closeCode = 1001;
         ws.terminate();
       } else if (!watch.pinged && now - watch.lastHeard >= idleMs / 2) {

@@ -2,7 +2,8 @@
  * The wire protocol: validation of every client frame into a discriminated
  * union, and the server frames, built as strings once. Wire-compatible with
  * the original widget (`request`, `response`, `message` with `from`), plus
- * `presence`, `typing`, `online` and `error`.
+ * `presence`, `typing`, `online`, `error`, and resuming a chat after a drop
+ * (`resume`, `resumed`, `partner_away`, `partner_back`, lines' `seq`).
  *
  * @module
  */
@@ -29,6 +30,25 @@ export interface RequestFrame {
   strict?: boolean;
   /** A solved proof-of-work challenge (ALTCHA payload, base64). */
   pow?: string;
+  /** The client can resume after a drop: the response carries a token. */
+  resume?: boolean;
+}
+
+/** `message`: one chat line, with the sender's own number for it. */
+export interface MessageFrame {
+  type: "message";
+  message: string;
+  /** Its number in this chat (1, 2, 3 …, kept when resent); absent: next. */
+  seq?: number;
+}
+
+/** `resume`: instead of `request`, take over a chat whose socket dropped. */
+export interface ResumeFrame {
+  type: "resume";
+  /** The `resume` token of this side's `response`. */
+  token: string;
+  /** The highest partner `seq` the client has (0: none). */
+  seen: number;
 }
 
 /** A valid frame from a client. */
@@ -45,7 +65,8 @@ export type ClientFrame =
   | { type: "widen" }
   /** This stranger broke the rules: the chat on, else the last one. */
   | ReportFrame
-  | { type: "message"; message: string }
+  | MessageFrame
+  | ResumeFrame
   | { type: "typing"; on: boolean };
 
 /** Stable error codes sent in `error` frames (documented in the README). */
@@ -70,6 +91,7 @@ export const ERROR_CODES = [
   "filtered",
   "pow_required",
   "pow_invalid",
+  "resume_failed",
 ] as const;
 
 /** One of {@linkcode ERROR_CODES}. */
@@ -95,6 +117,13 @@ const MAX_POW_LENGTH = 2048;
 
 const TOKEN_REASON = "token must be 16 to 64 of [A-Za-z0-9_-]";
 
+/** A resume token as the server makes them (`resume.ts`), with room. */
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+
+function isCount(value: unknown, least: number): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= least;
+}
+
 function isToken(value: unknown): value is string {
   return typeof value === "string" && TOKEN.test(value);
 }
@@ -106,7 +135,7 @@ function fail(code: ErrorCode, reason: string): ParseResult {
 /** A `request` frame's optional fields, each checked; unknown ones ignored. */
 function parseRequest(frame: Record<string, unknown>): ParseResult {
   const request: RequestFrame = { type: "request" };
-  const { token, interests, lang, strict, pow } = frame;
+  const { token, interests, lang, strict, pow, resume } = frame;
   if (token !== undefined) {
     if (!isToken(token)) return fail("bad_frame", TOKEN_REASON);
     request.token = token;
@@ -137,6 +166,12 @@ function parseRequest(frame: Record<string, unknown>): ParseResult {
       return fail("bad_frame", "pow must be a solution payload string");
     }
     request.pow = pow;
+  }
+  if (resume !== undefined) {
+    if (typeof resume !== "boolean") {
+      return fail("bad_frame", "resume must be true or false");
+    }
+    request.resume = resume;
   }
   return { ok: true, frame: request };
 }
@@ -197,7 +232,22 @@ export function parseClientFrame(
       if (!isWellFormed(message)) {
         return fail("bad_frame", "message holds a lone surrogate");
       }
-      return { ok: true, frame: { type, message } };
+      const seq = frame.seq;
+      if (seq === undefined) return { ok: true, frame: { type, message } };
+      if (!isCount(seq, 1)) {
+        return fail("bad_frame", "seq must be a positive whole number");
+      }
+      return { ok: true, frame: { type, message, seq } };
+    }
+    case "resume": {
+      const { token, seen } = frame;
+      if (typeof token !== "string" || !RESUME_TOKEN.test(token)) {
+        return fail("bad_frame", "token must be a resume token");
+      }
+      if (!isCount(seen, 0)) {
+        return fail("bad_frame", "seen must be a whole number, 0 or more");
+      }
+      return { ok: true, frame: { type, token, seen } };
     }
     case "typing": {
       const on = frame.on;
@@ -231,15 +281,40 @@ function isWellFormed(text: string): boolean {
   return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** `{"type":"response"}`: the two visitors are paired. */
-export const RESPONSE_FRAME = '{"type":"response"}';
+/**
+ * The `response` (paired), with the interests both share (`common`, for a
+ * request with interests; `[]` when paired by fallback) and this side's
+ * resume offer (for a request with `resume`): either may be absent.
+ */
+export function responseFrame(
+  common?: readonly string[],
+  resume?: ResumeOffer,
+): string {
+  let frame = '{"type":"response"';
+  if (common) frame += ',"common":' + JSON.stringify(common);
+  // A token is base64url: nothing in it needs escaping.
+  if (resume) frame += `,"resume":"${resume.token}","grace":${resume.grace}`;
+  return frame + "}";
+}
+
+/** What a resumable visitor's `response` offers: its token, the grace (s). */
+export interface ResumeOffer {
+  token: string;
+  grace: number;
+}
+
+/** `{"type":"partner_away"}`: the partner's connection dropped; it may resume. */
+export const PARTNER_AWAY_FRAME = '{"type":"partner_away"}';
+
+/** `{"type":"partner_back"}`: the partner resumed the chat. */
+export const PARTNER_BACK_FRAME = '{"type":"partner_back"}';
 
 /**
- * The `response` to a request that carried interests: with the interests
- * both share (`[]` when paired by fallback).
+ * `{"type":"resumed","seen":m}`: the chat goes on on this socket; `m` is
+ * the highest `seq` of this side's lines the server has.
  */
-export function responseFrame(common: readonly string[]): string {
-  return JSON.stringify({ type: "response", common });
+export function resumedFrame(seen: number): string {
+  return '{"type":"resumed","seen":' + seen + "}";
 }
 
 /** `{"type":"blocked"}`: that stranger will not be matched with you again. */
@@ -251,10 +326,22 @@ export const TYPING_FRAMES = {
   off: '{"type":"typing","on":false}',
 } as const;
 
-/** A chat line as the sender (`me`) and as the partner (`guest`) receive it. */
-export function messageFrames(message: string): [me: string, guest: string] {
-  const head = `{"type":"message","message":${JSON.stringify(message)},"from":`;
-  return [head + '"me"}', head + '"guest"}'];
+/**
+ * A chat line as the sender (`me`, with its own number `mine` for it) and
+ * as the partner (`guest`, with `theirs`: the lines relayed that way in the
+ * chat, this one included) receive it.
+ */
+export function messageFrames(
+  message: string,
+  mine: number,
+  theirs: number,
+): [me: string, guest: string] {
+  const head = '{"type":"message","message":' + JSON.stringify(message) +
+    ',"from":';
+  return [
+    head + '"me","seq":' + mine + "}",
+    head + '"guest","seq":' + theirs + "}",
+  ];
 }
 
 /** `{"type":"online","count":N}`: how many visitors are connected. */
@@ -285,6 +372,7 @@ export function reportedFrame(verified: number, lines: number): string {
 /** Close codes the server uses, with their reasons. */
 export const CLOSE = {
   goingAway: { code: 1001, reason: "server_shutdown" },
+  restart: { code: 1012, reason: "service_restart" },
   policy: { code: 1008, reason: "rate_abuse" },
   tooBig: { code: 1009, reason: "frame_too_large" },
   backend: { code: 1011, reason: "backend_unavailable" },
@@ -293,6 +381,10 @@ export const CLOSE = {
   slowReader: { code: 4002, reason: "too_slow" },
   banned: { code: 4003, reason: "banned" },
   reported: { code: 4004, reason: "reported" },
+  resumeFailed: { code: 4005, reason: "resume_failed" },
+  partnerTimeout: { code: 4006, reason: "partner_timeout" },
+  partnerOverflow: { code: 4007, reason: "partner_overflow" },
+  resumedElsewhere: { code: 4008, reason: "resumed_elsewhere" },
 } as const;
 
 /**

@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  CLOSE,
   ERROR_CODES,
   errorFrame,
   hasVisibleCharacter,
   messageFrames,
   onlineFrame,
   parseClientFrame,
+  responseFrame,
+  resumedFrame,
 } from "./protocol.ts";
 
 Deno.test("parseClientFrame() accepts the three client frames", () => {
@@ -80,13 +83,17 @@ Deno.test("parseClientFrame() limits message length, by default 2000", () => {
 });
 
 Deno.test("server frames are valid JSON with the original fields", () => {
-  const [me, guest] = messageFrames('a "quote" </script>\n');
+  const [me, guest] = messageFrames('a "quote" </script>\n', 7, 3);
   assert.deepEqual(JSON.parse(me), {
     type: "message",
     message: 'a "quote" </script>\n',
     from: "me",
+    seq: 7,
   });
-  assert.equal(JSON.parse(guest).from, "guest");
+  assert.equal(
+    guest,
+    '{"type":"message","message":"a \\"quote\\" </script>\\n","from":"guest","seq":3}',
+  );
   assert.deepEqual(JSON.parse(onlineFrame(3)), { type: "online", count: 3 });
   assert.deepEqual(JSON.parse(errorFrame("not_paired", "why")), {
     type: "error",
@@ -142,4 +149,73 @@ Deno.test("parseClientFrame() refuses a message with no visible character as emp
     assert.ok(result.ok, JSON.stringify(message));
     assert.equal(hasVisibleCharacter(message), true, JSON.stringify(message));
   }
+});
+
+Deno.test("parseClientFrame() takes a message's seq, a positive whole number", () => {
+  assert.deepEqual(
+    parseClientFrame('{"type":"message","message":"hi","seq":3}'),
+    { ok: true, frame: { type: "message", message: "hi", seq: 3 } },
+  );
+  for (const seq of ["0", "-1", "1.5", '"2"', "null", "9007199254740992"]) {
+    const result = parseClientFrame(
+      `{"type":"message","message":"hi","seq":${seq}}`,
+    );
+    assert.equal(result.ok ? "ok" : result.code, "bad_frame", seq);
+  }
+});
+
+Deno.test("parseClientFrame() takes request's resume only as a boolean", () => {
+  assert.deepEqual(parseClientFrame('{"type":"request","resume":true}'), {
+    ok: true,
+    frame: { type: "request", resume: true },
+  });
+  for (const resume of ["1", '"true"', "null", "{}"]) {
+    const result = parseClientFrame(`{"type":"request","resume":${resume}}`);
+    assert.equal(result.ok ? "ok" : result.code, "bad_frame", resume);
+  }
+});
+
+Deno.test("parseClientFrame() checks resume's token and seen", () => {
+  const token = "abcdefghijklmnopqrstuvwx";
+  assert.deepEqual(
+    parseClientFrame(`{"type":"resume","token":"${token}","seen":0}`),
+    { ok: true, frame: { type: "resume", token, seen: 0 } },
+  );
+  const bad = [
+    `{"type":"resume","seen":0}`,
+    `{"type":"resume","token":"short","seen":0}`,
+    `{"type":"resume","token":"${"A".repeat(65)}","seen":0}`,
+    `{"type":"resume","token":"${token.slice(1)}+","seen":0}`,
+    `{"type":"resume","token":42,"seen":0}`,
+    `{"type":"resume","token":"${token}"}`,
+    `{"type":"resume","token":"${token}","seen":-1}`,
+    `{"type":"resume","token":"${token}","seen":1.5}`,
+    `{"type":"resume","token":"${token}","seen":"1"}`,
+  ];
+  for (const input of bad) {
+    const result = parseClientFrame(input);
+    assert.equal(result.ok ? "ok" : result.code, "bad_frame", input);
+  }
+  assert.ok(ERROR_CODES.includes("resume_failed"));
+});
+
+Deno.test("responseFrame() adds common, the resume token and its grace to the bare response", () => {
+  assert.equal(responseFrame(), '{"type":"response"}');
+  assert.equal(
+    responseFrame(["a b", 'q"'], { token: "tok_-0", grace: 30 }),
+    '{"type":"response","common":["a b","q\\""],"resume":"tok_-0","grace":30}',
+  );
+  assert.deepEqual(JSON.parse(responseFrame([])), {
+    type: "response",
+    common: [],
+  });
+  assert.deepEqual(JSON.parse(resumedFrame(4)), { type: "resumed", seen: 4 });
+  assert.deepEqual(
+    [CLOSE.resumeFailed, CLOSE.partnerTimeout, CLOSE.partnerOverflow],
+    [
+      { code: 4005, reason: "resume_failed" },
+      { code: 4006, reason: "partner_timeout" },
+      { code: 4007, reason: "partner_overflow" },
+    ],
+  );
 });
