@@ -94,6 +94,7 @@ Deno.test("with default options, two tabs of one machine chat, press Next and ch
       type: "message",
       message: `hello ${round}`,
       from: "guest",
+      seq: 1,
     });
     assert.equal((await a.next("message")).from, "me");
     // Next: this tab leaves, the other is closed with 4000.

@@ -197,6 +197,7 @@ browserTest(
         interests: ["music", "films", "travel", "chess"],
         lang: "en",
         strict: true,
+        resume: true,
       });
       const html = await a.page.content();
       assert.ok(!html.includes(token!), "the token is on the page");

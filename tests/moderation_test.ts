@@ -211,7 +211,7 @@ Deno.test("a bot that opens chats with a link: no partner ever receives it", asy
     assert.equal(await heard(partner), "how are you?", `seed ${seed}`);
     assert.deepEqual(
       bot.pending("message").filter((f) => f.from === "me"),
-      [{ type: "message", message: "how are you?", from: "me" }],
+      [{ type: "message", message: "how are you?", from: "me", seq: 2 }],
       "the held line is not echoed",
     );
     await Promise.all([bot.close(), partner.close()]);

@@ -160,10 +160,11 @@ Deno.test("/healthz and /metrics reflect a real chat: two pair and exchange 3 li
 
   const [a, b] = await pair(server.wsUrl);
   for (
-    const [from, to, text] of [[a, b, "one"], [b, a, "two"], [
+    const [from, to, text, seq] of [[a, b, "one", 1], [b, a, "two", 1], [
       a,
       b,
       "three",
+      2,
     ]] as const
   ) {
     from.send({ type: "message", message: text });
@@ -171,11 +172,13 @@ Deno.test("/healthz and /metrics reflect a real chat: two pair and exchange 3 li
       type: "message",
       message: text,
       from: "me",
+      seq,
     });
     assert.deepEqual(await to.next("message"), {
       type: "message",
       message: text,
       from: "guest",
+      seq,
     });
   }
   const waiter = await TestClient.open(server.wsUrl);

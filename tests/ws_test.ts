@@ -29,11 +29,13 @@ Deno.test("/ws: two clients pair, chat, type, and one leaving closes the other w
     type: "message",
     message: "hello\nworld",
     from: "me",
+    seq: 1,
   });
   assert.deepEqual(await b.next("message"), {
     type: "message",
     message: "hello\nworld",
     from: "guest",
+    seq: 1,
   });
 
   b.send({ type: "typing", on: true });
