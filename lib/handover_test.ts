@@ -9,8 +9,8 @@ import {
 import { MemoryBackend } from "./backends/memory.ts";
 import { ANSWER_MS } from "./handover.ts";
 import { Switchboard } from "./pairing.ts";
-import type { Peer, Session } from "./session.ts";
 import { FakeClock } from "../tests/support/clock.ts";
+import { BoardSocket as FakeSocket } from "../tests/support/board_socket.ts";
 
 type Frame = Record<string, unknown>;
 
@@ -48,34 +48,6 @@ class Bus {
       online: () => undefined,
       close() {},
     };
-  }
-}
-
-/** A socket that records frames and its close; it leaves when closed. */
-class FakeSocket implements Peer {
-  frames: Frame[] = [];
-  closedWith: number | null = null;
-  session: Session;
-  constructor(private board: Switchboard) {
-    this.session = board.join(this);
-  }
-  send(frame: string) {
-    if (this.closedWith === null) this.frames.push(JSON.parse(frame));
-  }
-  close(code: number) {
-    if (this.closedWith !== null) return;
-    this.closedWith = code;
-    this.board.leave(this.session);
-  }
-  abandon(code = 4008) {
-    this.closedWith = code;
-  }
-  types(): string[] {
-    return this.frames.map((f) => f.type as string)
-      .filter((t) => t !== "online");
-  }
-  lines(): unknown[] {
-    return this.frames.filter((f) => f.from === "guest").map((f) => f.seq);
   }
 }
 

@@ -1,65 +1,9 @@
 import assert from "node:assert/strict";
 import { Switchboard, type SwitchboardOptions } from "./pairing.ts";
 import { lineSeq } from "./resume.ts";
-import type { Peer, Session } from "./session.ts";
 import { messageFrames, TYPING_FRAMES } from "./ws/protocol.ts";
 import { FakeClock } from "../tests/support/clock.ts";
-
-type Frame = Record<string, unknown>;
-
-/**
- * A socket as the connection drives the switchboard: it closes (leaving),
- * drops (no close frame), or resumes with its first frame; a closed one
- * hears nothing more.
- */
-class FakeSocket implements Peer {
-  frames: Frame[] = [];
-  closedWith: number | null = null;
-  session: Session;
-  constructor(private board: Switchboard) {
-    this.session = board.join(this);
-  }
-  send(frame: string) {
-    if (this.closedWith === null) this.frames.push(JSON.parse(frame));
-  }
-  close(code: number) {
-    if (this.closedWith !== null) return;
-    this.closedWith = code;
-    this.board.leave(this.session);
-  }
-  drop() {
-    this.closedWith = 1006;
-    this.board.drop(this.session);
-  }
-  say(message: string, seq?: number) {
-    this.board.handle(this.session, { type: "message", message, seq });
-  }
-  resume(token: unknown, seen: number): Session | null {
-    const session = this.board.resume(this.session, {
-      type: "resume",
-      token: token as string,
-      seen,
-    }) as Session | null; // Its peer cannot be probed: answered at once.
-    if (session) this.session = session;
-    return session;
-  }
-  /** What it was sent but `online` counts, as `type` or `type:detail`. */
-  heard(): string[] {
-    return this.frames.filter((f) => f.type !== "online").map((f) =>
-      f.type === "message"
-        ? `${f.from}:${f.message}:${f.seq}`
-        : f.type === "error"
-        ? `error:${f.code}:${f.reason}`
-        : String(f.type)
-    );
-  }
-  token(): string {
-    return this.frames.find((f) => f.type === "response")!.resume as string;
-  }
-  forget() {
-    this.frames = [];
-  }
-}
+import { BoardSocket as FakeSocket } from "../tests/support/board_socket.ts";
 
 function setup(options: SwitchboardOptions = {}) {
   const clock = new FakeClock();

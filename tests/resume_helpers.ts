@@ -352,6 +352,35 @@ export function deliveryProblems(
   return problems;
 }
 
+/** The id in a line `c<id>:<k>`, as the crowd tests number them. */
+export function speaker(text: string): number {
+  return Number(/^c(\d+):/.exec(text)?.[1] ?? -1);
+}
+
+/**
+ * What went wrong in a crowd whose client `i` says lines `c<i>:<k>`: each
+ * client's partner found from the lines it heard, then every line both
+ * ways (`deliveryProblems`), and any line from another chat. Empty when
+ * every line arrived once and in order.
+ */
+export function crowdProblems(clients: ResumableClient[]): string[] {
+  const problems: string[] = [];
+  for (const [i, c] of clients.entries()) {
+    const partner = speaker(c.heard[0]?.text ?? "");
+    const other = clients[partner];
+    if (!other || speaker(other.heard[0]?.text ?? "") !== i) {
+      problems.push(`c${i}: no partner found (${c.describe()})`);
+      continue;
+    }
+    const wrong = deliveryProblems(other, c);
+    if (c.heard.some((l) => speaker(l.text) !== partner)) {
+      wrong.push("lines from another chat");
+    }
+    if (wrong.length) problems.push(`c${partner} → c${i}: ${wrong}`);
+  }
+  return problems;
+}
+
 /** Opens two resumable clients and pairs them with each other. */
 export async function pairResumable(
   a: ResumableClientOptions,

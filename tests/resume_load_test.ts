@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { DropProxy } from "./drop_proxy.ts";
-import { deliveryProblems, ResumableClient } from "./resume_helpers.ts";
+import { crowdProblems, ResumableClient } from "./resume_helpers.ts";
 import { prng } from "./security_helpers.ts";
 import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
 
@@ -26,11 +26,6 @@ async function startAll(clients: ResumableClient[], batch = 100) {
   for (let i = 0; i < clients.length; i += batch) {
     await Promise.all(clients.slice(i, i + batch).map((c) => c.start(30_000)));
   }
-}
-
-/** The id in a line `c<id>:<k>`. */
-function speaker(text: string): number {
-  return Number(/^c(\d+):/.exec(text)?.[1] ?? -1);
 }
 
 /** Resolves at `time` (ms since the epoch), at once if it has passed. */
@@ -118,20 +113,7 @@ Deno.test({
     );
     const drained = performance.now();
 
-    const problems: string[] = [];
-    for (const [i, c] of clients.entries()) {
-      const partner = speaker(c.heard[0]?.text ?? "");
-      const other = clients[partner];
-      if (!other || speaker(other.heard[0]?.text ?? "") !== i) {
-        problems.push(`c${i}: no partner found (${c.describe()})`);
-        continue;
-      }
-      const wrong = deliveryProblems(other, c);
-      if (c.heard.some((l) => speaker(l.text) !== partner)) {
-        wrong.push("lines from another chat");
-      }
-      if (wrong.length) problems.push(`c${partner} → c${i}: ${wrong}`);
-    }
+    const problems = crowdProblems(clients);
     const sum = (f: (c: ResumableClient) => number) =>
       clients.reduce((n, c) => n + f(c), 0);
     const ended = clients.filter((c) => c.state === "ended");

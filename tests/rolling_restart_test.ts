@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { deliveryProblems, ResumableClient } from "./resume_helpers.ts";
+import { crowdProblems, ResumableClient } from "./resume_helpers.ts";
 import { prng } from "./security_helpers.ts";
 import { HAS_REDIS, startRedis } from "./support/redis.ts";
 import {
@@ -32,11 +32,6 @@ function startInstance(redisUrl: string): Promise<ServerProcess> {
   });
 }
 
-/** The id in a line `c<id>:<k>`. */
-function speaker(text: string): number {
-  return Number(/^c(\d+):/.exec(text)?.[1] ?? -1);
-}
-
 /** Resolves once `check()` holds, looking every 100 ms; false after `ms`. */
 async function settle(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -45,22 +40,6 @@ async function settle(check: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return true;
-}
-
-/** What went wrong in each pair's lines, both ways (empty: nothing). */
-function problemsOf(clients: ResumableClient[]): string[] {
-  const problems: string[] = [];
-  for (const [i, c] of clients.entries()) {
-    const partner = speaker(c.heard[0]?.text ?? "");
-    const other = clients[partner];
-    if (!other || speaker(other.heard[0]?.text ?? "") !== i) {
-      problems.push(`c${i}: no partner found (${c.describe()})`);
-      continue;
-    }
-    const wrong = deliveryProblems(other, c);
-    if (wrong.length) problems.push(`c${partner} → c${i}: ${wrong}`);
-  }
-  return problems;
 }
 
 Deno.test({
@@ -136,7 +115,7 @@ Deno.test({
         [],
         "no chat ended",
       );
-      const problems = problemsOf(clients);
+      const problems = crowdProblems(clients);
       assert.deepEqual(problems.slice(0, 5), [], `${problems.length} chats`);
       assert.ok(quiet, "every client settled with all lines confirmed");
       assert.ok(sum((c) => c.resumes) >= 2 * PAIRS, "every client moved");
