@@ -43,7 +43,7 @@ export function planFor(quick: boolean) {
       interestVisitors: 16000,
       interestRounds: 3,
       evidence: { pairs: 1000, rate: 5000, seconds: 6, rounds: 5 },
-      resume: { pairs: 1000, rate: 5000, seconds: 6, rounds: 5 },
+      resume: { pairs: 1000, rate: 5000, seconds: 6, rounds: 9 },
       powBurst: { visitors: 16000, rounds: 5 },
     };
 }

@@ -326,7 +326,12 @@ async function main() {
     ) as Report;
     full.results = { ...full.results, ...results };
     full.targets = targets(full.results, plan);
-    full.later = [...(full.later ?? []), {
+    // Rows measured now replace those of any earlier later run.
+    const earlier = (full.later ?? []).map((l) => ({
+      ...l,
+      scenarios: l.scenarios.filter((s) => !only.includes(s)),
+    })).filter((l) => l.scenarios.length > 0);
+    full.later = [...earlier, {
       scenarios: only,
       date: new Date().toISOString(),
       command: `deno task bench -- --only ${only.join(",")} --merge`,
