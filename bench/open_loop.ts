@@ -12,14 +12,16 @@ import { withTimeout } from "../tests/support/net.ts";
 import {
   type AddReply,
   type CheckReply,
+  type ClosedReply,
   type FloodReply,
   Generator,
   type OpenReply,
+  type WindowReply,
 } from "./generator.ts";
 import { type Percentiles, round, sleep } from "./lib.ts";
 import {
-  OURS_BASE,
   OURS_REAL,
+  OURS_UNTHROTTLED,
   readCpuSeconds,
   sampleProc,
   type Server,
@@ -152,32 +154,40 @@ export type Backend = "memory" | "redis";
 const REDIS_PAIRS = 500;
 const REDIS_RATE = 2000;
 
+/** Server-side figures of one window of the Redis scenario. */
+export interface RedisWindow {
+  relayMs: Percentiles;
+  sent: number;
+  messagesPerSecond: number;
+  /** Every serving process: our servers and, with Redis, redis-server. */
+  cpuShare: number;
+  cpuPer10k: number;
+  redisCpuPer10k: number;
+  /** PUBLISH calls in the window. */
+  publishes: number;
+  /** Chat lines that crossed instances per PUBLISH (batches). */
+  linesPerPublish: number;
+}
+
 /** The report's row for one round of the relay, in memory or through Redis. */
-export interface RedisRow {
+export interface RedisRow extends RedisWindow {
   backend: Backend;
   seconds: number;
   instances: number;
   pairs: number;
   offeredPerSecond: number;
-  relayMs: Percentiles;
-  sent: number;
   lost: number;
   serverCpuSeconds: number[];
   redisCpuSeconds: number;
-  /** Every serving process: our servers and, with Redis, redis-server. */
-  cpuShare: number;
-  cpuPer10k: number;
-  redisCpuPer10k: number;
   connectionsPerInstance: number[];
-  /** PUBLISH calls in the window: chat lines that crossed instances. */
-  framesThroughRedis: number;
-  /** Each visitor sends the same number of lines, so the share of lines
-   * published is the share of pairs that span the two instances. */
+  /** From `strangers_pairs_across_total`, summed over the instances. */
   crossInstancePairs: number;
+  /** The same visitors in a saturating closed loop after the open one. */
+  closed?: RedisWindow;
   errors: number;
 }
 
-/** PUBLISH calls Redis has served: one per frame sent across instances. */
+/** PUBLISH calls Redis has served. */
 export async function publishCalls(port: number): Promise<number> {
   const info = await withTimeout(redisCommand(port, "INFO commandstats"), {
     ms: 5000,
@@ -186,11 +196,20 @@ export async function publishCalls(port: number): Promise<number> {
   return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
 }
 
+/** `strangers_pairs_across_total` of one server. */
+async function pairsAcross(server: Server): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+  const text = await response.text();
+  return Number(text.match(/^strangers_pairs_across_total (\d+)/m)?.[1] ?? 0);
+}
+
 /**
  * 7. The same open-loop relay through one in-memory server, or through two
  * servers that share a Redis: visitors alternate between the two instances
  * and join two at a time, so nearly every pair spans both and every chat
- * line travels by PUBLISH. CPU is summed over every process that serves.
+ * line travels through Redis; then the same visitors in a closed loop, each
+ * sending its next line once its echo is back, which saturates core 0. CPU
+ * is summed over every process that serves.
  */
 export async function redisRelay(
   backend: Backend,
@@ -210,11 +229,13 @@ export async function redisRelay(
       servers.push(
         await startServer("ours", {
           entry: options.ours.entry,
-          args: [...OURS_BASE, ...extra, ...options.ours.flags],
+          args: [...OURS_UNTHROTTLED, ...extra, ...options.ours.flags],
         }),
       );
     }
-    g = new Generator(redis ? servers : servers[0], { id: 0 });
+    const generator = g = new Generator(redis ? servers : servers[0], {
+      id: 0,
+    });
     // Two at a time, each waited for: visitor k is on instance k % 2, and the
     // two who join together are each other's partner.
     const added = await g.call<AddReply>({
@@ -227,44 +248,63 @@ export async function redisRelay(
         `redis: only ${added.paired} of ${REDIS_PAIRS * 2} paired`,
       );
     }
+    const across = redis
+      ? (await Promise.all(servers.map(pairsAcross))).reduce((a, b) => a + b)
+      : 0;
+    const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
+    // One window of the load: CPU of every process and PUBLISH calls in it.
+    const measure = async <T extends WindowReply>(
+      command: Record<string, unknown>,
+    ) => {
+      const before = pids.map(readCpuSeconds);
+      const publishedBefore = redis ? await publishCalls(redis.port) : 0;
+      const result = await generator.call<T>(command);
+      const cpu = pids.map((pid, i) => readCpuSeconds(pid) - before[i]);
+      const publishes = redis
+        ? await publishCalls(redis.port) - publishedBefore
+        : 0;
+      const total = cpu.reduce((a, b) => a + b, 0);
+      const redisCpu = redis ? cpu[cpu.length - 1] : 0;
+      const window: RedisWindow = {
+        relayMs: result.relay,
+        sent: result.sent,
+        messagesPerSecond: result.messagesPerSecond,
+        cpuShare: round(total / result.seconds, 2),
+        cpuPer10k: round(total / result.guests * 10_000, 4),
+        redisCpuPer10k: round(redisCpu / result.guests * 10_000, 4),
+        publishes,
+        linesPerPublish: publishes
+          ? round(result.guests * across / REDIS_PAIRS / publishes, 2)
+          : 0,
+      };
+      return { result, cpu, window };
+    };
     // Past the online-count broadcast that follows the last join by 1 s.
     await g.call({ cmd: "open", seconds: 2, rate });
-    const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
-    const before = pids.map(readCpuSeconds);
-    const publishedBefore = redis ? await publishCalls(redis.port) : 0;
-    const result = await g.call<OpenReply>({ cmd: "open", seconds, rate });
-    const cpu = pids.map((pid, i) => readCpuSeconds(pid) - before[i]);
-    const published = redis
-      ? await publishCalls(redis.port) - publishedBefore
-      : 0;
+    const open = await measure<OpenReply>({ cmd: "open", seconds, rate });
+    const closed = await measure<ClosedReply>({ cmd: "closed", seconds });
     const health = await Promise.all(
       servers.map(async (s) => {
         const response = await fetch(`http://127.0.0.1:${s.port}/healthz`);
         return await response.json() as { connections: number };
       }),
     );
-    const total = cpu.reduce((a, b) => a + b, 0);
-    const redisCpu = redis ? cpu[cpu.length - 1] : 0;
     return {
       backend,
       seconds,
       instances: servers.length,
       pairs: REDIS_PAIRS,
       offeredPerSecond: rate,
-      relayMs: result.relay,
-      sent: result.sent,
-      lost: result.lost,
-      serverCpuSeconds: cpu.slice(0, servers.length).map((c) => round(c, 2)),
-      redisCpuSeconds: round(redisCpu, 2),
-      cpuShare: round(total / result.seconds, 2),
-      cpuPer10k: round(total / result.guests * 10_000, 4),
-      redisCpuPer10k: round(redisCpu / result.guests * 10_000, 4),
+      ...open.window,
+      lost: open.result.lost,
+      serverCpuSeconds: open.cpu.slice(0, servers.length).map((c) =>
+        round(c, 2)
+      ),
+      redisCpuSeconds: round(redis ? open.cpu[open.cpu.length - 1] : 0, 2),
       connectionsPerInstance: health.map((h) => h.connections),
-      framesThroughRedis: published,
-      crossInstancePairs: redis
-        ? Math.round(published / result.sent * REDIS_PAIRS)
-        : 0,
-      errors: result.errors,
+      crossInstancePairs: across,
+      closed: closed.window,
+      errors: closed.result.errors,
     };
   } finally {
     await g?.quit();

@@ -36,7 +36,7 @@ export function planFor(quick: boolean) {
       memoryPairs: [1000, 2000, 4000, 8000],
       churnSeconds: 60,
       churnEarly: 10,
-      redisRounds: 2,
+      redisRounds: 3,
       redisSeconds: 8,
       presencePages: [4000, 8000, 16000],
       presenceSeconds: 10,

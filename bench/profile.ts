@@ -5,23 +5,29 @@
  * inclusive time of each function in our own code.
  *
  * Usage: `deno run -A bench/profile.ts [--pairs 2000] [--seconds 8]
- * [--scenario closed|churn] [--profile file.cpuprofile]` (the last one only
- * summarises an existing profile).
+ * [--scenario closed|churn|redis] [--profile file.cpuprofile]` (the last one
+ * only summarises an existing profile). `redis` profiles both instances of
+ * the Redis relay scenario (500 pairs, each spanning the two, open loop at
+ * 2,000 lines/s, or with `--closed` a closed loop) and summarises each.
  *
  * @module
  */
 
+import { startRedis } from "../tests/support/redis.ts";
 import { Generator } from "./generator.ts";
 import { parseFlags, round, sleep } from "./lib.ts";
 import {
   OURS_BASE,
   OURS_UNTHROTTLED,
   ROOT,
+  type Server,
+  spawn,
   startServer,
   stopAll,
 } from "./process.ts";
 
 const flags = parseFlags(Deno.args);
+const scenario = flags.get("scenario") ?? "closed";
 
 interface CallFrame {
   functionName: string;
@@ -91,45 +97,77 @@ export function summarise(profile: Profile, top = 25): void {
   }
 }
 
-async function profileServer(): Promise<string> {
+async function profileServers(): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: "strangers_prof_" });
-  const pairs = Number(flags.get("pairs") ?? 2000);
-  const seconds = Number(flags.get("seconds") ?? 8);
-  const scenario = flags.get("scenario") ?? "closed";
-  const server = await startServer("ours", {
-    denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
-    args: scenario === "closed" ? OURS_UNTHROTTLED : OURS_BASE,
-  });
-  const generator = new Generator(server, { id: 0, deadline: 300 });
-  const call = async (command: Record<string, unknown>) => {
-    const reply = await generator.call(command);
-    console.error(JSON.stringify(reply).slice(0, 300));
-  };
-  if (scenario === "closed") {
-    await call({ cmd: "add", count: pairs * 2, batch: 500 });
-    await call({ cmd: "closed", seconds });
-  } else {
-    await call({ cmd: "churn", seconds, slots: 200, lines: 3 });
-  }
-  await generator.quit();
-  await sleep(500);
-  // No SIGKILL after a grace period: the profile is written on the way out.
-  server.child.kill("SIGTERM");
-  await server.child.status;
-  const [file] = [...Deno.readDirSync(dir)].filter((e) =>
-    e.name.endsWith(".cpuprofile")
+  const pairs = Number(
+    flags.get("pairs") ?? (scenario === "redis" ? 500 : 2000),
   );
-  if (!file) throw new Error(`no profile written in ${dir}`);
-  return `${dir}/${file.name}`;
+  const seconds = Number(flags.get("seconds") ?? 8);
+  const redis = scenario === "redis"
+    ? await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) })
+    : undefined;
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < (redis ? 2 : 1); i++) {
+      servers.push(
+        await startServer("ours", {
+          denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}/${i}`],
+          args: scenario === "churn" ? OURS_BASE : [
+            ...OURS_UNTHROTTLED,
+            ...(redis ? ["--redis-url", redis.url] : []),
+          ],
+        }),
+      );
+    }
+    const generator = new Generator(redis ? servers : servers[0], {
+      id: 0,
+      deadline: 300,
+    });
+    const call = async (command: Record<string, unknown>) => {
+      const reply = await generator.call(command);
+      console.error(JSON.stringify(reply).slice(0, 300));
+    };
+    if (scenario === "closed") {
+      await call({ cmd: "add", count: pairs * 2, batch: 500 });
+      await call({ cmd: "closed", seconds });
+    } else if (scenario === "redis") {
+      // As the bench: visitor k on instance k % 2, each pair spanning both.
+      await call({ cmd: "add", count: pairs * 2, batch: 2 });
+      await call(
+        flags.has("closed")
+          ? { cmd: "closed", seconds }
+          : { cmd: "open", seconds, rate: 2000 },
+      );
+    } else {
+      await call({ cmd: "churn", seconds, slots: 200, lines: 3 });
+    }
+    await generator.quit();
+    await sleep(500);
+    // No SIGKILL after a grace period: the profile is written on the way out.
+    for (const server of servers) server.child.kill("SIGTERM");
+    await Promise.all(servers.map((s) => s.child.status));
+  } finally {
+    await redis?.stop();
+  }
+  return servers.map((_, i) => {
+    const [file] = [...Deno.readDirSync(`${dir}/${i}`)].filter((e) =>
+      e.name.endsWith(".cpuprofile")
+    );
+    if (!file) throw new Error(`no profile written in ${dir}/${i}`);
+    return `${dir}/${i}/${file.name}`;
+  });
 }
 
 if (import.meta.main) {
-  let file = flags.get("profile");
+  const given = flags.get("profile");
+  let files = given ? [given] : [];
   try {
-    file ??= await profileServer();
+    if (!given) files = await profileServers();
   } finally {
     await stopAll();
   }
-  console.log(`profile: ${file}`);
-  summarise(JSON.parse(await Deno.readTextFile(file)));
+  for (const file of files) {
+    console.log(`profile: ${file}`);
+    summarise(JSON.parse(await Deno.readTextFile(file)));
+  }
 }

@@ -6,7 +6,12 @@
  */
 
 import { median, round } from "./lib.ts";
-import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
+import type {
+  Backend,
+  OpenFloodRow,
+  RedisRow,
+  RedisWindow,
+} from "./open_loop.ts";
 import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
 import type { InterestResults } from "./interests_burst.ts";
@@ -226,9 +231,13 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
           one.pairs.toLocaleString("en")
         } pairs, open loop at ${
           one.offeredPerSecond.toLocaleString("en")
-        } lines/s for ${one.seconds} s. "Redis" is two instances of our server sharing one redis-server, all three on core 0, visitors alternating between the instances; "memory" is one instance of our server alone on core 0. Same generator on core 1, ${rounds} alternating round${
+        } lines/s for ${one.seconds} s${
+          one.closed
+            ? `, then the same visitors in a closed loop for ${one.seconds} s`
+            : ""
+        }. "Redis" is two instances of our server sharing one redis-server, all three on core 0, visitors alternating between the instances; "memory" is one instance of our server alone on core 0. Same generator on core 1, ${rounds} alternating round${
           rounds === 1 ? "" : "s"
-        }, medians. CPU counts every serving process (with Redis: both servers and redis-server).`,
+        }, medians. CPU counts every serving process (with Redis: both servers and redis-server). The deliveries of one moment to one instance go as one PUBLISH: "lines per PUBLISH" is how many that makes on average.`,
         "",
         "| scenario | metric | ours, Redis (2 instances) | ours, in memory | Redis / memory |",
         "|---|---|---:|---:|---:|",
@@ -266,6 +275,36 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
         round(medianOf(redis.redis, (v) => v.crossInstancePairs), 1),
         NaN,
       );
+      line(
+        s,
+        "lines per PUBLISH",
+        round(medianOf(redis.redis, (v) => v.linesPerPublish)),
+        NaN,
+      );
+      if (one.closed) {
+        const c = `closed loop, ${one.pairs.toLocaleString("en")} pairs`;
+        const closed = (pick: (v: RedisWindow) => number) =>
+          both((v) => v.closed ? pick(v.closed) : NaN);
+        line(c, "messages/s", ...closed((v) => v.messagesPerSecond));
+        line(c, "relay p99 (ms)", ...closed((v) => v.relayMs.p99));
+        line(
+          c,
+          "**CPU s per 10k messages, all serving processes**",
+          ...closed((v) => v.cpuPer10k),
+        );
+        line(
+          c,
+          "of which redis-server",
+          round(medianOf(redis.redis, (v) => v.closed?.redisCpuPer10k ?? NaN)),
+          NaN,
+        );
+        line(
+          c,
+          "lines per PUBLISH",
+          round(medianOf(redis.redis, (v) => v.closed?.linesPerPublish ?? NaN)),
+          NaN,
+        );
+      }
       line(s, "lines lost", ...both((v) => v.lost));
     });
   }

@@ -10,19 +10,23 @@
 
 import assert from "node:assert/strict";
 import { pair, TestClient } from "./helpers.ts";
-import { HAS_REDIS, startRedis } from "./support/redis.ts";
+import { HAS_REDIS, redisCommand, startRedis } from "./support/redis.ts";
 import {
   NO_ADDRESS_LIMITS,
   type ServerProcess,
   spawnServer,
 } from "./server_process.ts";
 
-/** A server on `backend` (such as `--redis-url …`) with no per-address limits. */
+/**
+ * A server on `backend` (such as `--redis-url …`) with no per-address limits
+ * and a message rate a burst of 50 lines fits in.
+ */
 function startInstance(backend: string[]): Promise<ServerProcess> {
   return spawnServer({
     args: [
       ...backend,
       ...NO_ADDRESS_LIMITS,
+      ...["--rate-messages", "1000", "--rate-burst", "1000"],
     ],
     permissions: ["-A"],
   });
@@ -42,6 +46,22 @@ async function partners(clients: TestClient[]): Promise<number[]> {
   return await Promise.all(
     clients.map(async (c) => Number(await heard(c, 10_000))),
   );
+}
+
+/** PUBLISH calls the Redis on `port` has served. */
+async function publishes(port: number): Promise<number> {
+  const info = await redisCommand(port, "INFO commandstats");
+  return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
+}
+
+/** `strangers_pairs_across_total`, summed over `servers`. */
+async function pairsAcross(servers: ServerProcess[]): Promise<number> {
+  let sum = 0;
+  for (const server of servers) {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    sum += Number(text.match(/^strangers_pairs_across_total (\d+)/m)?.[1]);
+  }
+  return sum;
 }
 
 /**
@@ -98,7 +118,7 @@ Deno.test({
         return await partners(clients);
       })();
 
-      await t.step("300 clients make exactly 150 pairs", () => {
+      await t.step("300 clients make exactly 150 pairs", async () => {
         const pairs = new Set<string>();
         let cross = 0;
         partner.forEach((j, i) => {
@@ -109,7 +129,33 @@ Deno.test({
         });
         assert.equal(pairs.size, 150);
         assert.ok(cross > 0, "some pairs span instances");
+        assert.equal(await pairsAcross(servers), cross / 2, "the metric");
       });
+
+      await t.step(
+        "50 lines from each at once cross in order, many to a PUBLISH",
+        async () => {
+          const lines = 50;
+          const across = clients.filter((_, i) => home[i] !== home[partner[i]]);
+          const before = await publishes(redis.port);
+          for (let n = 0; n < lines; n++) {
+            for (const c of across) {
+              c.send({ type: "message", message: `${n}` });
+            }
+          }
+          await Promise.all(across.map(async (c) => {
+            for (let n = 0; n < lines; n++) {
+              assert.equal(await heard(c), `${n}`);
+            }
+          }));
+          const published = await publishes(redis.port) - before;
+          const crossed = across.length * lines;
+          assert.ok(
+            published < crossed / 4,
+            `${published} PUBLISH for ${crossed} lines`,
+          );
+        },
+      );
 
       await t.step(
         "two who share an interest on two instances are told so",

@@ -213,6 +213,8 @@ export interface Backend {
   readonly available?: boolean;
   /** A prefix for ids made here, unique across the cluster. */
   readonly idPrefix: string;
+  /** Pairs `match` made here with a waiter on another instance. */
+  readonly pairsAcross?: number;
   /** Releases timers and connections. */
   close(): void | Promise<void>;
 }

@@ -79,6 +79,8 @@ export abstract class ClusterBackend implements Backend {
   readonly instance: string = randomInstanceId();
   /** This instance's id plus `:`; every peer id made here starts with it. */
   readonly idPrefix: string = this.instance + ":";
+  /** Pairs `match` made here with a waiter on another instance. */
+  pairsAcross = 0;
   /** Whether the store answers and pairing works. */
   protected up = false;
   /** Visitors on the other live instances, as of the last heartbeat. */
@@ -143,6 +145,7 @@ export abstract class ClusterBackend implements Backend {
     } else if (result !== "taken") {
       this.#waiting.delete(id);
       this.#waiting.delete(result.partner);
+      if (!result.partner.startsWith(this.idPrefix)) this.pairsAcross++;
     }
   }
 

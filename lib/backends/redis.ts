@@ -12,9 +12,10 @@
  *   instance's one channel (`<prefix>to:<instance>`), named after the
  *   instance id that starts every peer id, written as `redis_codec.ts`
  *   says; one to every instance (`EVERYWHERE`: a resume looking for its
- *   chat) on the channel all share (`<prefix>all`). A delivery nobody
- *   hears (that instance is gone) or Redis refuses
- *   is reported lost to the switchboard; a chat line's delivery answers
+ *   chat) on the channel all share (`<prefix>all`). The deliveries of one
+ *   task to one channel go as one `PUBLISH` (`redis_outbox.ts`). A delivery
+ *   nobody hears (that instance is gone) or Redis refuses is reported lost
+ *   to the switchboard; a chat line's delivery answers
  *   whether Redis took it, so that its sender sees it echoed only then.
  * - Every second each instance refreshes its liveness key (3 s TTL) and its
  *   connected count. The same step sums the counts of live instances and
@@ -36,7 +37,13 @@ import {
   type MatchTicket,
 } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
-import { decodeDelivery, encodeDelivery } from "./redis_codec.ts";
+import {
+  decodeDelivery,
+  encodeBatch,
+  encodeDelivery,
+  splitBatch,
+} from "./redis_codec.ts";
+import { type Batch, Outbox } from "./redis_outbox.ts";
 import { BYE, MATCH, TICK, UNQUEUE } from "./redis_scripts.ts";
 
 /** Options for {@linkcode RedisBackend}. */
@@ -96,6 +103,7 @@ export class RedisBackend extends ClusterBackend {
   #ticking = false;
   #closed = false;
   #shas = new Map<string, string>();
+  #outbox = new Outbox((channel, batch) => void this.#publish(channel, batch));
 
   private constructor(url: string, options: RedisBackendOptions) {
     super();
@@ -212,18 +220,20 @@ export class RedisBackend extends ClusterBackend {
     // `lost` is made where the loss is seen and never crosses instances.
     if (message === undefined) return this.lost(to, delivery);
     const channel = to === EVERYWHERE ? "all" : "to:" + instanceOf(to);
-    const sent = this.#cmd.publish(this.#prefix + channel, message).then(
-      (listeners) => {
-        if (listeners === 0) this.lost(to, delivery);
-        return listeners > 0;
-      },
-      () => {
-        this.lost(to, delivery);
-        this.#outage();
-        return false;
-      },
-    );
-    if (delivery.kind === "frame") return sent;
+    return this.#outbox.add(channel, to, delivery, message);
+  }
+
+  /** Publishes `batch` on `channel`; what nobody hears or Redis refuses is lost. */
+  async #publish(channel: string, batch: Batch): Promise<void> {
+    const listeners = await this.#cmd.publish(
+      this.#prefix + channel,
+      encodeBatch(batch.messages),
+    ).catch(() => -1);
+    if (listeners <= 0) {
+      for (const [to, delivery] of batch.deliveries) this.lost(to, delivery);
+    }
+    if (listeners === -1) this.#outage();
+    batch.settle?.(listeners > 0);
   }
 
   /** Stops the heartbeat, forgets this instance in Redis and disconnects. */
@@ -231,6 +241,7 @@ export class RedisBackend extends ClusterBackend {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#outbox.flush();
     if (this.up) {
       try {
         await withTimeout(
@@ -249,6 +260,7 @@ export class RedisBackend extends ClusterBackend {
    * killed process would: for tests of instance failure.
    */
   abandon(): void {
+    this.#outbox.drop();
     this.#closed = true;
     clearInterval(this.#timer);
     this.#disconnect();
@@ -265,10 +277,11 @@ export class RedisBackend extends ClusterBackend {
     }
   }
 
-  #heard(message: string): void {
-    const decoded = decodeDelivery(message);
-    if (!decoded) return;
-    this.arrived(decoded.to, decoded.delivery);
+  #heard(batch: string): void {
+    for (const message of splitBatch(batch)) {
+      const decoded = decodeDelivery(message);
+      if (decoded) this.arrived(decoded.to, decoded.delivery);
+    }
   }
 
   async #tick(): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * How a {@linkcode Delivery} travels on a Redis channel between instances:
  * one short text message, a letter for its kind, the addressee, then its
- * fields a line each. Pure, so that every field is seen to survive the
- * trip without a Redis.
+ * fields a line each; and how the deliveries of one moment for one instance
+ * travel together as one message. Pure, so that every field is seen to
+ * survive the trip without a Redis.
  *
  * @module
  */
@@ -42,6 +43,38 @@ export function encodeDelivery(
     default:
       return `j${to}\n${JSON.stringify(delivery)}`;
   }
+}
+
+/**
+ * One message for several of {@linkcode encodeDelivery}'s, in order: `b`,
+ * then each as its length (in UTF-16 code units, decimal), `:` and itself.
+ * A batch of one is that message as it is.
+ */
+export function encodeBatch(messages: readonly string[]): string {
+  if (messages.length === 1) return messages[0];
+  let batch = "b";
+  for (const message of messages) batch += message.length + ":" + message;
+  return batch;
+}
+
+/**
+ * The messages of a batch (or the one message that is not a batch), in
+ * order. A batch garbled past some point ends there.
+ */
+export function splitBatch(batch: string): string[] {
+  if (batch[0] !== "b") return [batch];
+  const messages: string[] = [];
+  let at = 1;
+  while (at < batch.length) {
+    const colon = batch.indexOf(":", at);
+    const digits = batch.slice(at, colon);
+    if (colon === -1 || !/^\d{1,9}$/.test(digits)) break;
+    const end = colon + 1 + Number(digits);
+    if (end > batch.length) break;
+    messages.push(batch.slice(colon + 1, end));
+    at = end;
+  }
+  return messages;
 }
 
 /** The addressee and delivery of a message; `undefined` for a garbled one. */

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import type { Delivery } from "./backend.ts";
-import { decodeDelivery, encodeDelivery } from "./redis_codec.ts";
+import {
+  decodeDelivery,
+  encodeBatch,
+  encodeDelivery,
+  splitBatch,
+} from "./redis_codec.ts";
 
 const TO = "abcd1234:7";
 
@@ -129,4 +134,31 @@ Deno.test("encodeDelivery() sends the kinds of a resume elsewhere as JSON", () =
     undefined,
   );
   assert.equal(decodeDelivery(`j${TO}\n{not json`), undefined);
+});
+
+Deno.test("encodeBatch() and splitBatch() keep every message whole and in order", () => {
+  const messages = [
+    encodeDelivery(TO, { kind: "frame", frame: '{"message":"12:b3:x"}' })!,
+    encodeDelivery(TO, { kind: "frame", frame: '{"message":"😀 и\n"}' })!,
+    encodeDelivery(TO, { kind: "requeue" })!,
+    "b5:hello",
+    "",
+  ];
+  assert.deepEqual(splitBatch(encodeBatch(messages)), messages);
+  // A batch of one is the message itself, which reads as itself.
+  assert.equal(encodeBatch([messages[0]]), messages[0]);
+  assert.deepEqual(splitBatch(messages[0]), [messages[0]]);
+});
+
+Deno.test("splitBatch() stops where a batch is garbled and never throws", () => {
+  const ok = encodeDelivery(TO, { kind: "requeue" })!;
+  const one = `${ok.length}:${ok}`;
+  assert.deepEqual(splitBatch(`b${one}${one}`), [ok, ok]);
+  for (
+    const tail of ["x:ab", "99:short", ":ab", "-1:ab", "1e3:ab", "1234567890:a"]
+  ) {
+    assert.deepEqual(splitBatch(`b${one}${tail}${one}`), [ok], tail);
+  }
+  assert.deepEqual(splitBatch("b"), []);
+  assert.deepEqual(splitBatch("b" + "9".repeat(5000)), []);
 });

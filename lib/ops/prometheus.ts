@@ -161,6 +161,11 @@ export function renderMetrics(state: AppState): string {
       switchboard.stats.pairsMade,
     )
     .counter(
+      "strangers_pairs_across_total",
+      "Pairs made by this instance with a visitor on another instance.",
+      switchboard.backend.pairsAcross ?? 0,
+    )
+    .counter(
       "strangers_pairs_matched_total",
       "Pairs made by this instance, by how: a shared interest, the same language (no interests), a fallback, or plain (neither asked for anything).",
       byLabel("by", new Map(Object.entries(switchboard.pairs))),
