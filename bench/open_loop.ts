@@ -20,6 +20,7 @@ import {
 } from "./generator.ts";
 import { type Percentiles, round, sleep } from "./lib.ts";
 import {
+  metricOf,
   OURS_REAL,
   OURS_UNTHROTTLED,
   readCpuSeconds,
@@ -196,13 +197,6 @@ export async function publishCalls(port: number): Promise<number> {
   return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
 }
 
-/** `strangers_pairs_across_total` of one server. */
-async function pairsAcross(server: Server): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
-  const text = await response.text();
-  return Number(text.match(/^strangers_pairs_across_total (\d+)/m)?.[1] ?? 0);
-}
-
 /**
  * 7. The same open-loop relay through one in-memory server, or through two
  * servers that share a Redis: visitors alternate between the two instances
@@ -224,7 +218,10 @@ export async function redisRelay(
   const servers: Server[] = [];
   let g: Generator | undefined;
   try {
-    const extra = redis ? ["--redis-url", redis.url] : [];
+    // Strict first come, first served: every pair spans the two instances.
+    const extra = redis
+      ? ["--redis-url", redis.url, "--match-local-window", "0"]
+      : [];
     for (let i = 0; i < (redis ? 2 : 1); i++) {
       servers.push(
         await startServer("ours", {
@@ -249,7 +246,9 @@ export async function redisRelay(
       );
     }
     const across = redis
-      ? (await Promise.all(servers.map(pairsAcross))).reduce((a, b) => a + b)
+      ? (await Promise.all(
+        servers.map((s) => metricOf(s, "strangers_pairs_across_total")),
+      )).reduce((a, b) => a + b)
       : 0;
     const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
     // One window of the load: CPU of every process and PUBLISH calls in it.

@@ -329,3 +329,12 @@ function serverArgv(target: Target, options: StartServerOptions): string[] {
     ...options.args ?? [],
   ];
 }
+
+/** The value of `name` (a counter or gauge without labels) on `/metrics`. */
+export async function metricOf(server: Server, name: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+  const text = await response.text();
+  const value = text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1];
+  if (value === undefined) throw new Error(`${name} not on /metrics`);
+  return Number(value);
+}

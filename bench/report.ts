@@ -14,6 +14,11 @@ import type {
 } from "./open_loop.ts";
 import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
+import {
+  churnClusterMarkdown,
+  type ChurnClusterRow,
+  type LocalWindow,
+} from "./churn_cluster.ts";
 import type { InterestResults } from "./interests_burst.ts";
 import { interestsMarkdown } from "./interests_report.ts";
 import type {
@@ -71,6 +76,8 @@ export interface Results {
   powBurst?: Rounds<PowMode, PowBurstRow>;
   /** The relay with resumable visitors and today's, alternating. */
   resume?: Rounds<Resume, ResumeRow>;
+  /** Churn over three instances, local window on and off, alternating. */
+  churnCluster?: Rounds<LocalWindow, ChurnClusterRow>;
 }
 
 /** One run of the edge comparison (`--only edge`). */
@@ -316,6 +323,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
   if (r.evidence) out.push(...evidenceMarkdown(r.evidence));
   if (r.powBurst) out.push(...powBurstMarkdown(r.powBurst));
   if (r.resume) out.push(...resumeMarkdown(r.resume));
+  if (r.churnCluster) out.push(...churnClusterMarkdown(r.churnCluster));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");
   }

@@ -50,6 +50,7 @@ import { attack } from "./attack.ts";
 import { interestBurst } from "./interests_burst.ts";
 import { evidenceRelay, powBurst } from "./moderation.ts";
 import { resumeRelay } from "./resume.ts";
+import { churnCluster } from "./churn_cluster.ts";
 import { planFor } from "./plan.ts";
 import { targets } from "./targets.ts";
 
@@ -79,6 +80,7 @@ const SCENARIOS = [
   "evidence",
   "pow-burst",
   "resume",
+  "churn-cluster",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -316,6 +318,14 @@ async function main() {
       rounds,
       contenders: ["on", "off"],
     }, (resume) => resumeRelay(resume, { ours, ...load }));
+  }
+
+  if (wanted("churn-cluster")) {
+    results.churnCluster = await alternate({
+      label: "churn across 3 instances",
+      rounds: plan.churnClusterRounds,
+      contenders: ["local", "strict"],
+    }, (window) => churnCluster(window, { ours, seconds: plan.churnSeconds }));
   }
 
   const seconds = round((performance.now() - started) / 1000, 1);

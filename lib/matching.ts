@@ -49,6 +49,12 @@ export interface MatchConfig {
   matchStrictLanguage: boolean;
   /** Recent partners a visitor does not meet again for 10 minutes. */
   matchRecentPartners: number;
+  /**
+   * With a shared backend, milliseconds by which a waiter on the
+   * requester's own instance may have asked after the longest waiter and
+   * still be taken first; 0: strictly the longest.
+   */
+  matchLocalWindow: number;
 }
 
 /** The matching rows of the option table (`--help`, README). */
@@ -79,6 +85,15 @@ export const MATCH_OPTIONS: readonly OptionSpec[] = [
     default: "3",
     help:
       "a visitor's last partners it is not paired with again for 10 minutes (blocks hold regardless); 0: none",
+  },
+  {
+    key: "matchLocalWindow",
+    env: "MATCH_LOCAL_WINDOW",
+    flag: "--match-local-window",
+    kind: "int",
+    default: "50",
+    help:
+      "with Redis or Deno KV, ms a waiter on the asker's own instance may trail the longest waiter and still go first (chats stay local); 0: strict order",
   },
 ];
 

@@ -605,3 +605,90 @@ export async function deadWaiterDropped(
   await b1.unqueue(id);
   assert.deepEqual(await leftovers(), []);
 }
+
+/**
+ * The local window (`MATCH_LOCAL_WINDOW`) as `b0`, matching with `window`
+ * ms, applies it: a waiter of `b0` that asked at most `window` ms after the
+ * longest waiter of the tier (one of `b1`, under another key of the tier)
+ * is taken first; one that asked later is not, nor one in a later tier
+ * even if it asked before. With a window of 0 the longest always wins.
+ */
+export async function localWindowContract(
+  t: Deno.TestContext,
+  [b0, b1]: ClusterBackend[],
+  window: number,
+  leftovers: () => Promise<string[]>,
+): Promise<void> {
+  let since = Date.now() - 60_000;
+  let n = 0;
+  /**
+   * An older waiter on `b1` and a local one `after` ms later on `b0`, who
+   * avoid each other so that both wait; then a requester on `b0` who may
+   * take either. Returns whom it took, and lets the other go.
+   */
+  async function race(
+    after: number,
+    keys: { remote: Preferences; local: Preferences; fallen?: boolean },
+  ): Promise<"local" | "remote"> {
+    since += 10_000;
+    const [remote, local] = [b1.idPrefix + `r${n}`, b0.idPrefix + `l${n++}`];
+    const r = { identity: "R", avoid: ["L"], since };
+    const l = { identity: "L", avoid: ["R"], since: since + after };
+    assert.equal(await b1.match(remote, matchTicket(r, keys.remote)), null);
+    assert.equal(
+      await b0.match(local, matchTicket(l, keys.local, keys.fallen)),
+      null,
+    );
+    const asker = { identity: "", avoid: [], since: since + after + 5 };
+    const mine = prefs(["film", "music"], "en");
+    const taken = partnerOf(
+      await b0.match(`${b0.idPrefix}q${n}`, {
+        ...matchTicket(asker, mine),
+        // Both tiers of the fallen keys, so that a later tier is there.
+        look: [...matchTicket(asker, mine).look, ["n:*"]],
+      }),
+    );
+    await b1.unqueue(remote);
+    await b0.unqueue(local);
+    assert.ok(taken === remote || taken === local, "one of the two");
+    return taken === local ? "local" : "remote";
+  }
+  const music = prefs(["music"], "en");
+  const film = prefs(["film"], "en");
+  const keys = { remote: music, local: film };
+
+  if (window > 0) {
+    await t.step(
+      `one of ours up to ${window} ms later goes first`,
+      async () => {
+        assert.equal(await race(window, keys), "local");
+        assert.equal(await race(1, keys), "local");
+        // Under the same key too.
+        assert.equal(
+          await race(window, { remote: film, local: film }),
+          "local",
+        );
+      },
+    );
+    await t.step(`one of ours more than ${window} ms later waits`, async () => {
+      assert.equal(await race(window + 1, keys), "remote");
+      assert.equal(
+        await race(window + 1, { remote: film, local: film }),
+        "remote",
+      );
+    });
+  } else {
+    await t.step("with no window the longest waiter goes first", async () => {
+      assert.equal(await race(1, keys), "remote");
+      assert.equal(await race(1, { remote: film, local: film }), "remote");
+    });
+  }
+  await t.step("one of ours in a later tier waits, even if older", async () => {
+    const anyone = prefs([], "de");
+    assert.equal(
+      await race(-1000, { remote: music, local: anyone, fallen: true }),
+      "remote",
+    );
+  });
+  assert.deepEqual(await leftovers(), []);
+}

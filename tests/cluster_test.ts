@@ -18,8 +18,9 @@ import {
 } from "./server_process.ts";
 
 /**
- * A server on `backend` (such as `--redis-url …`) with no per-address limits
- * and a message rate a burst of 50 lines fits in.
+ * A server on `backend` (such as `--redis-url …`) with no per-address limits,
+ * a message rate a burst of 50 lines fits in, and strict first come, first
+ * served, so that pairs span instances (a crash must have partners to close).
  */
 function startInstance(backend: string[]): Promise<ServerProcess> {
   return spawnServer({
@@ -27,6 +28,7 @@ function startInstance(backend: string[]): Promise<ServerProcess> {
       ...backend,
       ...NO_ADDRESS_LIMITS,
       ...["--rate-messages", "1000", "--rate-burst", "1000"],
+      ...["--match-local-window", "0"],
     ],
     permissions: ["-A"],
   });

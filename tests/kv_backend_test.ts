@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { KvBackend } from "../lib/backends/kv.ts";
+import { KvBackend, type KvBackendOptions } from "../lib/backends/kv.ts";
 import { LOOK } from "../lib/backends/kv_queue.ts";
 import {
   breakUp,
@@ -17,6 +17,7 @@ import {
   crowdWithInterests,
   deadWaiterDropped,
   interestsAcrossInstances,
+  localWindowContract,
   matchContract,
   pair,
   sameAsMemory,
@@ -31,12 +32,12 @@ interface KvStore extends Store<KvBackend> {
 }
 
 /** A fresh KV file in a directory of its own. */
-async function kvStore(): Promise<KvStore> {
+async function kvStore(options: KvBackendOptions = {}): Promise<KvStore> {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/kv.sqlite`;
   return {
     path,
-    open: () => KvBackend.open(path),
+    open: () => KvBackend.open(path, options),
     remove: () => Deno.remove(dir, { recursive: true }),
   };
 }
@@ -58,7 +59,7 @@ async function leftovers(store: KvStore): Promise<string[]> {
 
 clusterTest(
   "KvBackend pairs visitors of two instances and relays both ways",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   async (c) => {
     const [a, b] = await pair([c.boards[0], c.boards[1]], 2000);
     a.say("one");
@@ -75,7 +76,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend makes exactly 60 pairs of 120 joiners on 3 instances",
-  { store: kvStore, instances: 3 },
+  { store: () => kvStore(), instances: 3 },
   async (c) => {
     const visitors: Visitor[] = [];
     for (let i = 0; i < 120; i++) visitors.push(new Visitor(c.boards[i % 3]));
@@ -98,7 +99,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend closes partners of a stopped instance with 4000",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   async (c) => {
     const [a] = await pair([c.boards[0], c.boards[1]]);
     c.boards[1].dispose();
@@ -111,7 +112,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend counts a delivery after close as lost",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   async (c) => {
     const [a] = await pair([c.boards[0], c.boards[1]]);
     await c.backends[0].close();
@@ -123,7 +124,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend's match skips recent partners, from either side, across instances",
-  { store: kvStore, instances: 3 },
+  { store: () => kvStore(), instances: 3 },
   async (c) => {
     const [zero, one, two] = c.boards;
     const bot = new Visitor(zero, { group: "203.0.113.7" });
@@ -149,7 +150,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend echoes a line to another instance once it is written",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   async (c) => {
     const [a, b] = await pair([c.boards[0], c.boards[1]], 2000);
     a.say("one");
@@ -161,7 +162,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend.match() keeps the contract: keys, tiers, again, avoid, look",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   async (c, t) => {
     await matchContract(t, c.backends, {
       scan: LOOK,
@@ -172,7 +173,7 @@ clusterTest(
 
 clusterTest(
   "KvBackend.match() answers as MemoryBackend does, request by request",
-  { store: kvStore, instances: 3 },
+  { store: () => kvStore(), instances: 3 },
   async (c) => {
     await sameAsMemory(c.backends, 14);
     assert.deepEqual(await leftovers(c.store), []);
@@ -181,19 +182,19 @@ clusterTest(
 
 clusterTest(
   "KvBackend pairs by interest across instances and tells both what they share",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   interestsAcrossInstances,
 );
 
 clusterTest(
   "KvBackend pairs 300 visitors with random interests on 3 instances, each once",
-  { store: kvStore, instances: 3, board: { matchFallback: 1 } },
+  { store: () => kvStore(), instances: 3, board: { matchFallback: 1 } },
   (c) => crowdWithInterests(c, 300, 0x5eed, 25_000),
 );
 
 clusterTest(
   "KvBackend keeps no key of 2,000 interests churned through its queue",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   async (c) => {
     const staying = await churn(c.backends, 2000);
     const keys = await leftovers(c.store);
@@ -211,6 +212,18 @@ clusterTest(
 
 clusterTest(
   "KvBackend.match() drops the waiters of a dead instance it meets",
-  { store: kvStore, instances: 2 },
+  { store: () => kvStore(), instances: 2 },
   (c) => deadWaiterDropped(c.backends, () => leftovers(c.store)),
+);
+
+clusterTest(
+  "KvBackend.match() prefers a waiter of its own instance within the local window",
+  { store: () => kvStore({ localWindow: 50 }), instances: 2 },
+  (c, t) => localWindowContract(t, c.backends, 50, () => leftovers(c.store)),
+);
+
+clusterTest(
+  "KvBackend.match() with no local window takes the longest waiter",
+  { store: () => kvStore(), instances: 2 },
+  (c, t) => localWindowContract(t, c.backends, 0, () => leftovers(c.store)),
 );

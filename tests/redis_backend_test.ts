@@ -9,7 +9,10 @@
  */
 
 import assert from "node:assert/strict";
-import { RedisBackend } from "../lib/backends/redis.ts";
+import {
+  RedisBackend,
+  type RedisBackendOptions,
+} from "../lib/backends/redis.ts";
 import { MATCH_SCAN } from "../lib/backends/redis_scripts.ts";
 import { matchTicket } from "../lib/matching.ts";
 import {
@@ -20,6 +23,7 @@ import {
   crowdWithInterests,
   deadWaiterDropped,
   interestsAcrossInstances,
+  localWindowContract,
   matchContract,
   pair,
   sameAsMemory,
@@ -39,16 +43,18 @@ interface RedisStore extends Store<RedisBackend> {
   redis: RedisServer;
 }
 
-async function redisStore(): Promise<RedisStore> {
+async function redisStore(
+  options: RedisBackendOptions = {},
+): Promise<RedisStore> {
   const redis = await startRedis();
   return {
     redis,
-    open: () => RedisBackend.connect(redis.url),
+    open: () => RedisBackend.connect(redis.url, options),
     remove: () => redis.stop(),
   };
 }
 
-const REDIS = { store: redisStore, ignore: !HAS_REDIS };
+const REDIS = { store: () => redisStore(), ignore: !HAS_REDIS };
 
 /** Every key of the default prefix, sorted. */
 async function redisKeys(port: number): Promise<string[]> {
@@ -478,4 +484,16 @@ clusterTest(
   "RedisBackend.match() drops the waiters of a dead instance it meets",
   { ...REDIS, instances: 2 },
   (c) => deadWaiterDropped(c.backends, () => leftovers(c)),
+);
+
+clusterTest(
+  "RedisBackend.match() prefers a waiter of its own instance within the local window",
+  { ...REDIS, store: () => redisStore({ localWindow: 50 }), instances: 2 },
+  (c, t) => localWindowContract(t, c.backends, 50, () => leftovers(c)),
+);
+
+clusterTest(
+  "RedisBackend.match() with no local window takes the longest waiter",
+  { ...REDIS, instances: 2 },
+  (c, t) => localWindowContract(t, c.backends, 0, () => leftovers(c)),
 );

@@ -182,6 +182,11 @@ export interface Backend {
    * `null`. A waiter is returned at most once, and leaves every key it was
    * listed under.
    *
+   * A shared backend may be given a local window (`MATCH_LOCAL_WINDOW`):
+   * then a waiter of the caller's own instance that asked at most that many
+   * milliseconds after the one above is taken instead, so that under load
+   * most chats stay on one instance.
+   *
    * A waiter is skipped, and stays queued, when its identity is in
    * `ticket.avoid` or `ticket.identity` is in the avoid list it was queued
    * with (empty identities never match). The look under each key is

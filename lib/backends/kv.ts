@@ -61,6 +61,12 @@ export interface KvBackendOptions {
   /** Milliseconds before a pairing attempt gives up.
    * @default {1500} */
   timeout?: number;
+  /**
+   * Milliseconds by which a waiter of the caller's own instance may have
+   * asked after the longest waiter of the tier that has one and still be
+   * taken instead (0: strictly the longest).
+   * @default {0} */
+  localWindow?: number;
 }
 
 type Instance = { count: number; at: number };
@@ -100,7 +106,11 @@ export class KvBackend extends ClusterBackend {
     this.#ttl = options.ttl ?? 3000;
     this.#poll = options.poll ?? poll;
     this.#timeout = options.timeout ?? 1500;
-    this.#queue = new KvQueue(kv, (inst) => this.#alive(inst));
+    this.#queue = new KvQueue(kv, {
+      alive: (inst) => this.#alive(inst),
+      local: this.instance,
+      window: options.localWindow ?? 0,
+    });
   }
 
   /**

@@ -45,9 +45,19 @@ export interface Stored {
 /** What a key's entry holds: enough to tell whether a requester may take it. */
 type Entry = [id: string, identity: string, avoid: string[]];
 
+/** A waiter listed under a key, where its entry is. */
+interface Found {
+  id: string;
+  since: number;
+  seq: bigint;
+  key: Deno.KvKey;
+}
+
 /** The first waiter of a key a requester may take, and dead ones met on the way. */
 interface Head {
-  found?: { id: string; since: number; seq: bigint; key: Deno.KvKey };
+  found?: Found;
+  /** The first of the requester's own instance, if within the window. */
+  near?: Found;
   /** Entries of waiters of dead instances: their ids and keys. */
   dead: [string, Deno.KvKey][];
 }
@@ -91,15 +101,32 @@ export async function retry<T>(
   throw new Error("kv queue too contended");
 }
 
+/** Options for {@linkcode KvQueue}. */
+export interface KvQueueOptions {
+  /** Whether an instance still beats (its waiters count). */
+  alive: (instance: string) => Promise<boolean>;
+  /** The instance this queue matches for. */
+  local: string;
+  /**
+   * Milliseconds by which a waiter of `local` may have asked after the
+   * longest waiter of a tier and still be taken instead (0: never).
+   */
+  window: number;
+}
+
 /** The queue of one Deno KV database, as one instance sees it. */
 export class KvQueue {
   #kv: Deno.Kv;
   #alive: (instance: string) => Promise<boolean>;
+  #local: string;
+  #window: number;
 
-  /** `alive` tells whether an instance still beats (its waiters count). */
-  constructor(kv: Deno.Kv, alive: (instance: string) => Promise<boolean>) {
+  /** The queue in `kv`, matching for the instance `options.local`. */
+  constructor(kv: Deno.Kv, options: KvQueueOptions) {
     this.#kv = kv;
-    this.#alive = alive;
+    this.#alive = options.alive;
+    this.#local = options.local;
+    this.#window = options.window;
   }
 
   /**
@@ -141,12 +168,18 @@ export class KvQueue {
     );
     const dead = [...heads.values()].flatMap((head) => head.dead)
       .slice(0, PURGE_PAGE);
-    let best: Head["found"];
+    let best: Found | undefined;
     for (const tier of ticket.look) {
+      let near: Found | undefined;
       for (const key of tier) {
-        const found = heads.get(key)!.found;
-        if (found && (!best || before(found, best))) best = found;
+        const head = heads.get(key)!;
+        if (head.found && (!best || before(head.found, best))) {
+          best = head.found;
+        }
+        if (head.near && (!near || before(head.near, near))) near = head.near;
       }
+      // One of ours a little after the longest: the chat stays here.
+      if (best && near && near.since <= best.since + this.#window) best = near;
       if (best) break;
     }
     const op = this.#kv.atomic().check(version);
@@ -184,7 +217,11 @@ export class KvQueue {
     return ok ? result : undefined;
   }
 
-  /** The first waiter of `key` that `ticket` allows, within the look. */
+  /**
+   * The first waiter of `key` that `ticket` allows, within the look; and,
+   * with a window, the first of our own instance that asked at most that
+   * long after it.
+   */
   async #head(
     key: string,
     id: string,
@@ -198,13 +235,21 @@ export class KvQueue {
       })
     ) {
       const [waiter, identity, avoid] = entry.value;
-      if (waiter === id) continue;
+      const [since, seq] = entry.key.slice(3) as [number, bigint];
+      const { found } = head;
+      if (found && (this.#window <= 0 || since > found.since + this.#window)) {
+        break;
+      }
+      const mine = split(waiter)[0] === this.#local;
+      if (waiter === id || (found && !mine)) continue;
       if (!await alive(split(waiter)[0])) {
         head.dead.push([waiter, entry.key]);
       } else if (compatible(ticket, { identity, avoid })) {
-        const [since, seq] = entry.key.slice(3) as [number, bigint];
-        head.found = { id: waiter, since, seq, key: entry.key };
-        break;
+        head.found ??= { id: waiter, since, seq, key: entry.key };
+        if (mine && this.#window > 0) {
+          head.near = { id: waiter, since, seq, key: entry.key };
+        }
+        if (mine || this.#window <= 0) break;
       }
     }
     return head;

@@ -19,18 +19,22 @@ export { MemoryBackend } from "./memory.ts";
  * cannot be reached, or when both `redisUrl` and `kvPath` are set.
  */
 export async function createBackend(
-  config: Pick<Config, "redisUrl" | "kvPath">,
+  config: Pick<Config, "redisUrl" | "kvPath" | "matchLocalWindow">,
 ): Promise<Backend> {
   if (config.redisUrl && config.kvPath) {
     throw new Error("set REDIS_URL or KV_PATH, not both");
   }
   if (config.redisUrl) {
     const { RedisBackend } = await import("./redis.ts");
-    return await RedisBackend.connect(config.redisUrl);
+    return await RedisBackend.connect(config.redisUrl, {
+      localWindow: config.matchLocalWindow,
+    });
   }
   if (config.kvPath) {
     const { KvBackend } = await import("./kv.ts");
-    return await KvBackend.open(config.kvPath);
+    return await KvBackend.open(config.kvPath, {
+      localWindow: config.matchLocalWindow,
+    });
   }
   return new MemoryBackend();
 }

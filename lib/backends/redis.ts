@@ -60,6 +60,12 @@ export interface RedisBackendOptions {
   /** Milliseconds before a pairing attempt gives up on Redis.
    * @default {1500} */
   timeout?: number;
+  /**
+   * Milliseconds by which a waiter of this instance may have asked after the
+   * longest waiter of the tier that has one and still be taken instead (0:
+   * strictly the longest).
+   * @default {0} */
+  localWindow?: number;
 }
 
 type Client = ReturnType<typeof createClient>;
@@ -95,6 +101,7 @@ export class RedisBackend extends ClusterBackend {
   #heartbeat: number;
   #ttl: number;
   #timeout: number;
+  #localWindow: number;
   /** Deliveries that must not be lost to an outage (left, requeue). */
   #buffered: [string, Delivery][] = [];
   #epoch = 0;
@@ -111,6 +118,7 @@ export class RedisBackend extends ClusterBackend {
     this.#heartbeat = options.heartbeat ?? 1000;
     this.#ttl = options.ttl ?? 3000;
     this.#timeout = options.timeout ?? 1500;
+    this.#localWindow = options.localWindow ?? 0;
     const socket = {
       connectTimeout: this.#timeout,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
@@ -180,6 +188,7 @@ export class RedisBackend extends ClusterBackend {
       again ? "1" : "0",
       JSON.stringify({ identity, avoid, interests, lang, subjects, list }),
       JSON.stringify(ticket.look),
+      String(this.#localWindow),
     ]) as Promise<MatchReply>).then(matchOf);
     let match: MatchResult;
     try {

@@ -65,12 +65,16 @@ end
  * drops those of dead instances, skips the caller and those its ticket
  * rules out (its identity in the caller's avoid list, or the caller's
  * identity in theirs), and of each key's first other one takes the one
- * with the smallest `since`, answering `{id, ticket JSON}`. If no tier has
- * one, lists the caller under every key of its `list` and keeps its ticket.
- * ARGV: prefix, id, since, again (`1`/`0`), ticket JSON, look JSON.
+ * with the smallest `since`, answering `{id, ticket JSON}`; unless a
+ * waiter of the caller's own instance, the first such of its key, asked at
+ * most `window` ms after that one: then the longest of those. If no tier
+ * has one, lists the caller under every key of its `list` and keeps its
+ * ticket. ARGV: prefix, id, since, again (`1`/`0`), ticket JSON, look
+ * JSON, window (ms, `0`: the longest waiter always).
  */
 export const MATCH = `
 local p, id, since, again = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1'
+local window = tonumber(ARGV[7]) or 0
 ${LIB}
 local old = ticket(id)
 if old then unlist(id, old) elseif again then return 'taken' end
@@ -92,28 +96,48 @@ local function live(i)
   end
   return alive[i]
 end
+local me = inst(id)
 for _, tier in ipairs(look) do
   local best, first, chosen, raw
+  local near, nearSince, nearTicket, nearRaw
   for _, k in ipairs(tier) do
     local key = p .. 'k:' .. k
     local head = redis.call('ZRANGE', key, 0, ${MATCH_SCAN - 1}, 'WITHSCORES')
+    -- The since of this key's first waiter the caller may take: past it,
+    -- only one of our own within the window is of interest.
+    local found
     for n = 1, #head, 2 do
       local w = head[n]
-      local t, r = ticket(w)
-      if not t then
-        redis.call('ZREM', key, w)
-      elseif not live(inst(w)) then
-        unlist(w, t)
-      elseif w ~= id and allows(t) then
-        local s = tonumber(head[n + 1])
-        if best == nil or s < first then
-          best, first, chosen, raw = w, s, t, r
+      local s = tonumber(head[n + 1])
+      if found and (window <= 0 or s > found + window) then break end
+      local mine = inst(w) == me
+      if not found or mine then
+        local t, r = ticket(w)
+        if not t then
+          redis.call('ZREM', key, w)
+        elseif not live(inst(w)) then
+          unlist(w, t)
+        elseif w ~= id and allows(t) then
+          if not found then
+            found = s
+            if best == nil or s < first then
+              best, first, chosen, raw = w, s, t, r
+            end
+          end
+          if mine then
+            if near == nil or s < nearSince then
+              near, nearSince, nearTicket, nearRaw = w, s, t, r
+            end
+            break
+          end
         end
-        break
       end
     end
   end
   if best then
+    if near and window > 0 and nearSince <= first + window then
+      best, chosen, raw = near, nearTicket, nearRaw
+    end
     unlist(best, chosen)
     return {best, raw}
   end
