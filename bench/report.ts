@@ -244,7 +244,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
             : ""
         }. "Redis" is two instances of our server sharing one redis-server, all three on core 0, visitors alternating between the instances; "memory" is one instance of our server alone on core 0. Same generator on core 1, ${rounds} alternating round${
           rounds === 1 ? "" : "s"
-        }, medians. CPU counts every serving process (with Redis: both servers and redis-server). The deliveries of one moment to one instance go as one PUBLISH: "lines per PUBLISH" is how many that makes on average.`,
+        }, medians. CPU counts every serving process (with Redis: both servers and redis-server). The deliveries one task makes for one instance go as one PUBLISH: "lines per PUBLISH" is how many that makes on average.`,
         "",
         "| scenario | metric | ours, Redis (2 instances) | ours, in memory | Redis / memory |",
         "|---|---|---:|---:|---:|",
@@ -289,7 +289,9 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
         NaN,
       );
       if (one.closed) {
-        const c = `closed loop, ${one.pairs.toLocaleString("en")} pairs`;
+        const c = `relay through Redis, closed loop, ${
+          one.pairs.toLocaleString("en")
+        } pairs`;
         const closed = (pick: (v: RedisWindow) => number) =>
           both((v) => v.closed ? pick(v.closed) : NaN);
         line(c, "messages/s", ...closed((v) => v.messagesPerSecond));

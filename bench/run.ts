@@ -321,11 +321,12 @@ async function main() {
   }
 
   if (wanted("churn-cluster")) {
+    const { rounds, seconds } = plan.churnCluster;
     results.churnCluster = await alternate({
       label: "churn across 3 instances",
-      rounds: plan.churnClusterRounds,
+      rounds,
       contenders: ["local", "strict"],
-    }, (window) => churnCluster(window, { ours, seconds: plan.churnSeconds }));
+    }, (window) => churnCluster(window, { ours, seconds }));
   }
 
   const seconds = round((performance.now() - started) / 1000, 1);

@@ -10,7 +10,9 @@ import { interestTargets } from "./interests_report.ts";
 import { round } from "./lib.ts";
 import { moderationTargets } from "./moderation_report.ts";
 import { resumeTargets } from "./resume.ts";
+import { ratioRow } from "./compare_report.ts";
 import {
+  completed,
   first,
   lowestOf,
   medianOf,
@@ -145,6 +147,7 @@ export function targets(
   rows.push(...interestTargets(results));
   rows.push(...moderationTargets(results));
   rows.push(...resumeTargets(results.resume));
+  rows.push(...redisTargets(results));
   const x = results.attack;
   if (x) {
     row(
@@ -217,4 +220,53 @@ function nodeTargets(results: Results, options: TargetOptions): TargetRow[] {
     );
   }
   return rows;
+}
+
+/**
+ * Relay through Redis, every pair spanning two instances, against one
+ * instance in memory (issue 17): CPU per message of every serving process
+ * at most 1.5× in the open loop and 1.25× in the closed one, p99 at most
+ * 1.5×, no line lost.
+ */
+function redisTargets(results: Results): TargetRow[] {
+  const r = results.redis;
+  const rows = r ? completed(r.redis) : [];
+  if (!r || rows.length === 0) return [];
+  const both: [typeof r.redis, typeof r.memory] = [r.redis, r.memory];
+  const where = `${rows[0].pairs} pairs, median of ${r.redis.length} rounds`;
+  const open = `open loop at ${
+    rows[0].offeredPerSecond.toLocaleString("en")
+  } lines/s`;
+  const out = [
+    ratioRow(
+      `through Redis: CPU per message, all serving processes ≤ 1.5 × memory, ${open} (${where})`,
+      both,
+      (v) => v.cpuPer10k,
+      "s/10k",
+      1.5,
+    ),
+    ratioRow(
+      `through Redis: relay p99 ≤ 1.5 × memory, ${open} (${where})`,
+      both,
+      (v) => v.relayMs.p99,
+      "ms",
+      1.5,
+    ),
+  ];
+  if (rows[0].closed) {
+    out.push(ratioRow(
+      `through Redis: CPU per message, all serving processes ≤ 1.25 × memory, closed loop (${where})`,
+      both,
+      (v) => v.closed?.cpuPer10k ?? NaN,
+      "s/10k",
+      1.25,
+    ));
+  }
+  const lost = rows.reduce((n, v) => n + v.lost, 0);
+  out.push({
+    target: "through Redis: no line lost",
+    measured: `${lost} lost in ${rows.length} rounds`,
+    met: lost === 0,
+  });
+  return out;
 }
