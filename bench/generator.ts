@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { RequestSpec } from "./interests.ts";
 import { withTimeout } from "../tests/support/net.ts";
 import { lines, type Percentiles } from "./lib.ts";
 import { DENO, drain, ROOT, type Server, spawn, stop } from "./process.ts";
@@ -102,6 +103,37 @@ export interface WatchReply {
   changes: number;
   /** From a change to a presence visitor seeing a pushed count (ms). */
   seen: Percentiles;
+  errors: number;
+  errorKinds: Record<string, number>;
+}
+
+/** A command to `load.ts`, one JSON line; each reply says its `cmd`. */
+export interface Command {
+  cmd: string;
+  count?: number;
+  batch?: number;
+  seconds?: number;
+  rate?: number;
+  slots?: number;
+  lines?: number;
+  timeout?: number;
+  every?: number;
+  requests?: RequestSpec;
+}
+
+/** Reply to `chat`: realistic chatters for a window (`load_chatting.ts`). */
+export interface ChatReply {
+  seconds: number;
+  /** Chatters in a chat at the end. */
+  visitors: number;
+  /** Opened before the window to reach the count asked for. */
+  joined: number;
+  /** Left and replaced during the window. */
+  replaced: number;
+  sent: number;
+  guests: number;
+  linesPerSecond: number;
+  relay: Percentiles;
   errors: number;
   errorKinds: Record<string, number>;
 }

@@ -20,6 +20,7 @@
  * - `{"cmd":"churn","seconds":S,"slots":K,"lines":L}`: K visitors at a time
  *   join, exchange L lines each and leave, over and over.
  * - `present` and `watch`: pages open on the first screen (`load_presence.ts`).
+ * - `chat`: realistic chatters, for the capacity (`load_chatting.ts`).
  * - `{"cmd":"check"}`: how many visitors are open and paired, errors so far.
  * - `{"cmd":"quit"}`: closes every socket and exits.
  *
@@ -43,6 +44,7 @@ import type {
   CheckReply,
   ChurnReply,
   ClosedReply,
+  Command,
   FloodReply,
   OpenReply,
   WindowReply,
@@ -56,7 +58,7 @@ import {
   Window,
 } from "./load_client.ts";
 import { Pages } from "./load_presence.ts";
-import type { RequestSpec } from "./interests.ts";
+import { Chatters } from "./load_chatting.ts";
 import { withTimeout } from "../tests/support/net.ts";
 
 const flags = parseFlags(Deno.args);
@@ -78,6 +80,7 @@ const crowd = new Crowd({
 
 let visitors: Visitor[] = [];
 const pages = new Pages(crowd);
+const chatters = new Chatters(crowd);
 
 async function add(
   count: number,
@@ -322,19 +325,6 @@ function check(): CheckReply {
   };
 }
 
-interface Command {
-  cmd: string;
-  count?: number;
-  batch?: number;
-  seconds?: number;
-  rate?: number;
-  slots?: number;
-  lines?: number;
-  timeout?: number;
-  every?: number;
-  requests?: RequestSpec;
-}
-
 function reply(cmd: string, result: object) {
   console.log(JSON.stringify({ cmd, ...result }));
 }
@@ -384,12 +374,19 @@ for await (const line of lines(Deno.stdin.readable)) {
     case "watch":
       reply("watch", await pages.watch(command.seconds ?? 5, command.every));
       break;
+    case "chat":
+      reply(
+        "chat",
+        await chatters.chat(command.count ?? 0, command.seconds ?? 5),
+      );
+      break;
     case "check":
       reply("check", check());
       break;
     case "quit":
       for (const visitor of visitors) visitor.close();
       pages.close();
+      chatters.close();
       await sleep(200);
       reply("quit", {});
       Deno.exit(0);

@@ -18,6 +18,7 @@ export function planFor(quick: boolean) {
       churnSeconds: 15,
       churnEarly: 5,
       churnCluster: { seconds: 15, rounds: 1 },
+      capacity: { steps: [1000, 2000], seconds: 10 },
       redisRounds: 1,
       redisSeconds: 3,
       presencePages: [1000, 2000, 4000],
@@ -38,6 +39,10 @@ export function planFor(quick: boolean) {
       churnSeconds: 60,
       churnEarly: 10,
       churnCluster: { seconds: 30, rounds: 3 },
+      capacity: {
+        steps: [2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000],
+        seconds: 30,
+      },
       redisRounds: 3,
       redisSeconds: 8,
       presencePages: [4000, 8000, 16000],

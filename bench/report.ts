@@ -14,6 +14,7 @@ import type {
 } from "./open_loop.ts";
 import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
+import { capacityMarkdown, type CapacityRow } from "./capacity.ts";
 import {
   churnClusterMarkdown,
   type ChurnClusterRow,
@@ -76,6 +77,8 @@ export interface Results {
   powBurst?: Rounds<PowMode, PowBurstRow>;
   /** The relay with resumable visitors and today's, alternating. */
   resume?: Rounds<Resume, ResumeRow>;
+  /** Chatters at a human rate, stepped up: one process, three on Redis. */
+  capacity?: CapacityRow[];
   /** Churn over three instances, local window on and off, alternating. */
   churnCluster?: Rounds<LocalWindow, ChurnClusterRow>;
 }
@@ -326,6 +329,7 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
   if (r.powBurst) out.push(...powBurstMarkdown(r.powBurst));
   if (r.resume) out.push(...resumeMarkdown(r.resume));
   if (r.churnCluster) out.push(...churnClusterMarkdown(r.churnCluster));
+  if (r.capacity) out.push(...capacityMarkdown(r.capacity));
   if (report.targets.length) {
     out.push("", "| target | measured | |", "|---|---|---|");
   }

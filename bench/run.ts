@@ -51,6 +51,7 @@ import { interestBurst } from "./interests_burst.ts";
 import { evidenceRelay, powBurst } from "./moderation.ts";
 import { resumeRelay } from "./resume.ts";
 import { churnCluster } from "./churn_cluster.ts";
+import { capacity } from "./capacity.ts";
 import { planFor } from "./plan.ts";
 import { targets } from "./targets.ts";
 
@@ -81,6 +82,7 @@ const SCENARIOS = [
   "pow-burst",
   "resume",
   "churn-cluster",
+  "capacity",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
 
@@ -327,6 +329,14 @@ async function main() {
       rounds,
       contenders: ["local", "strict"],
     }, (window) => churnCluster(window, { ours, seconds }));
+  }
+
+  if (wanted("capacity")) {
+    results.capacity = [];
+    for (const home of ["memory", "redis"] as const) {
+      console.error(`  capacity · ${home}`);
+      results.capacity.push(await capacity(home, { ours, ...plan.capacity }));
+    }
   }
 
   const seconds = round((performance.now() - started) / 1000, 1);
