@@ -23,6 +23,8 @@ const TYPING = '{"type":"typing","on":true}';
 const LINE_EVERY = [4000, 6000] as const;
 /** Typing starts 1–3 s before the line. */
 const TYPING_BEFORE = [1000, 3000] as const;
+/** How long a joining chatter waits for a partner before it gives up. */
+const LONE_WAIT = 5000;
 /** Of the chatters, the share that leaves each minute. */
 const LEAVING_PER_MINUTE = 1 / 20;
 
@@ -96,7 +98,10 @@ export class Chatters {
     return this.#chatting;
   }
 
-  /** Opens `count` visitors, 500 at a time, and waits until they are paired. */
+  /**
+   * Opens `count` visitors, 500 at a time, each time until they are paired;
+   * returns those that were.
+   */
   async #join(count: number): Promise<Visitor[]> {
     const all: Visitor[] = [];
     for (let i = 0; i < count; i += 500) {
@@ -108,9 +113,15 @@ export class Chatters {
       }
       this.#chatting.push(...chunk);
       all.push(...chunk);
-      await Promise.all(chunk.map(pairedOrClosed));
+      // One may be left waiting alone (its would-be partner took another
+      // lone waiter): it goes, rather than hold the rest up.
+      await Promise.race([
+        Promise.all(chunk.map(pairedOrClosed)),
+        sleep(LONE_WAIT),
+      ]);
+      for (const visitor of chunk) if (!visitor.paired) visitor.close();
     }
-    return all;
+    return all.filter((v) => v.paired);
   }
 
   /** Types, then sends a line, every 4–6 s until `stopAt`. */

@@ -31,7 +31,7 @@ export function planFor(quick: boolean) {
     }
     : {
       burst: [2000, 16000],
-      relayPairs: [100, 2000],
+      relayPairs: [100, 1000, 2000],
       relayRounds: 5,
       relaySeconds: 5,
       openSeconds: 6,

@@ -102,6 +102,18 @@ export function targets(
       );
     });
   }
+  const mid = results.relay?.[1000];
+  if (mid) {
+    guard(() => {
+      const ours = medianOf(mid.ours, (x) => x.relayMs.p99);
+      const ref = medianOf(mid.reference, (x) => x.relayMs.p99);
+      row(
+        `closed loop at 1,000 pairs: p99 ≤ 1.25 × the reference's (median of ${mid.ours.length} rounds)`,
+        `${ours} vs ${ref} ms = ${round(ours / ref, 2)}×`,
+        ours <= 1.25 * ref,
+      );
+    });
+  }
   const big = results.relay?.[2000];
   if (big) {
     guard(() => {
