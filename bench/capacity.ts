@@ -10,17 +10,13 @@
  * @module
  */
 
-import { startRedis } from "../tests/support/redis.ts";
 import { type ChatReply, Generator } from "./generator.ts";
 import { round } from "./lib.ts";
 import {
   OURS_BASE,
   readCpuSeconds,
   readMemoryKb,
-  type Server,
-  spawn,
-  startServer,
-  stop,
+  startFleet,
 } from "./process.ts";
 import type { ScenarioOptions } from "./scenarios.ts";
 
@@ -69,25 +65,16 @@ export async function capacity(
   home: Home,
   options: CapacityOptions,
 ): Promise<CapacityRow> {
-  const redis = home === "redis"
-    ? await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) })
-    : undefined;
-  const instances = redis ? 3 : 1;
-  const servers: Server[] = [];
+  const instances = home === "redis" ? 3 : 1;
+  const fleet = await startFleet({
+    instances,
+    args: OURS_BASE,
+    ours: options.ours,
+  });
+  const { servers, pids } = fleet;
   let g: Generator | undefined;
   try {
-    const args = [
-      ...OURS_BASE,
-      ...(redis ? ["--redis-url", redis.url] : []),
-      ...options.ours.flags,
-    ];
-    for (let i = 0; i < instances; i++) {
-      servers.push(
-        await startServer("ours", { entry: options.ours.entry, args }),
-      );
-    }
     const generator = g = new Generator(servers, { id: 0, deadline: 1800 });
-    const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
     const steps: CapacityStep[] = [];
     for (const visitors of options.steps) {
       // The CPU of the whole step: joining is part of the load too.
@@ -137,8 +124,7 @@ export async function capacity(
     };
   } finally {
     await g?.quit();
-    await Promise.all(servers.map((s) => stop(s.child)));
-    await redis?.stop();
+    await fleet.stop();
   }
 }
 

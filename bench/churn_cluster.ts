@@ -11,19 +11,10 @@
  * @module
  */
 
-import { startRedis } from "../tests/support/redis.ts";
 import { type ChurnReply, Generator } from "./generator.ts";
 import { type Percentiles, round } from "./lib.ts";
 import { completed, medianOf, type Rounds } from "./report.ts";
-import {
-  metricOf,
-  OURS_BASE,
-  readCpuSeconds,
-  type Server,
-  spawn,
-  startServer,
-  stop,
-} from "./process.ts";
+import { metricOf, OURS_BASE, readCpuSeconds, startFleet } from "./process.ts";
 import type { ScenarioOptions } from "./scenarios.ts";
 
 /** Strict first come, first served, or the default local window. */
@@ -51,23 +42,18 @@ export async function churnCluster(
   window: LocalWindow,
   options: ScenarioOptions & { seconds: number },
 ): Promise<ChurnClusterRow> {
-  const redis = await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) });
-  const servers: Server[] = [];
+  const fleet = await startFleet({
+    instances: INSTANCES,
+    args: [
+      ...OURS_BASE,
+      ...(window === "strict" ? ["--match-local-window", "0"] : []),
+    ],
+    ours: options.ours,
+  });
+  const { servers, pids } = fleet;
   let g: Generator | undefined;
   try {
-    const args = [
-      ...OURS_BASE,
-      ...["--redis-url", redis.url],
-      ...(window === "strict" ? ["--match-local-window", "0"] : []),
-      ...options.ours.flags,
-    ];
-    for (let i = 0; i < INSTANCES; i++) {
-      servers.push(
-        await startServer("ours", { entry: options.ours.entry, args }),
-      );
-    }
     g = new Generator(servers, { id: 0 });
-    const pids = [...servers.map((s) => s.pid), redis.pid];
     const before = pids.map(readCpuSeconds);
     const result = await g.call<ChurnReply>({
       cmd: "churn",
@@ -95,8 +81,7 @@ export async function churnCluster(
     };
   } finally {
     await g?.quit();
-    await Promise.all(servers.map((s) => stop(s.child)));
-    await redis.stop();
+    await fleet.stop();
   }
 }
 

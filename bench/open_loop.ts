@@ -7,7 +7,7 @@
  * @module
  */
 
-import { redisCommand, startRedis } from "../tests/support/redis.ts";
+import { redisCommand } from "../tests/support/redis.ts";
 import { withTimeout } from "../tests/support/net.ts";
 import {
   type AddReply,
@@ -25,10 +25,7 @@ import {
   OURS_UNTHROTTLED,
   readCpuSeconds,
   sampleProc,
-  type Server,
-  spawn,
-  startServer,
-  stop,
+  startFleet,
   type Target,
 } from "./process.ts";
 import { addPairs, type ScenarioOptions, session } from "./scenarios.ts";
@@ -211,25 +208,18 @@ export async function redisRelay(
 ): Promise<RedisRow> {
   const { seconds } = options;
   const rate = REDIS_RATE;
-  // On core 0 beside our servers, and stopped with them on Ctrl-C.
-  const redis = backend === "redis"
-    ? await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) })
-    : undefined;
-  const servers: Server[] = [];
+  // Strict first come, first served: every pair spans the two instances.
+  const fleet = await startFleet({
+    instances: backend === "redis" ? 2 : 1,
+    args: [
+      ...OURS_UNTHROTTLED,
+      ...(backend === "redis" ? ["--match-local-window", "0"] : []),
+    ],
+    ours: options.ours,
+  });
+  const { servers, redis, pids } = fleet;
   let g: Generator | undefined;
   try {
-    // Strict first come, first served: every pair spans the two instances.
-    const extra = redis
-      ? ["--redis-url", redis.url, "--match-local-window", "0"]
-      : [];
-    for (let i = 0; i < (redis ? 2 : 1); i++) {
-      servers.push(
-        await startServer("ours", {
-          entry: options.ours.entry,
-          args: [...OURS_UNTHROTTLED, ...extra, ...options.ours.flags],
-        }),
-      );
-    }
     const generator = g = new Generator(redis ? servers : servers[0], {
       id: 0,
     });
@@ -250,7 +240,6 @@ export async function redisRelay(
         servers.map((s) => metricOf(s, "strangers_pairs_across_total")),
       )).reduce((a, b) => a + b)
       : 0;
-    const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
     // One window of the load: CPU of every process and PUBLISH calls in it.
     const measure = async <T extends WindowReply>(
       command: Record<string, unknown>,
@@ -307,7 +296,6 @@ export async function redisRelay(
     };
   } finally {
     await g?.quit();
-    await Promise.all(servers.map((s) => stop(s.child)));
-    await redis?.stop();
+    await fleet.stop();
   }
 }
