@@ -154,7 +154,7 @@ async function main() {
   const results: Results = {};
   if (!quick && !only) {
     console.error(
-      "Full benchmark: about 34 minutes. (--quick for a short run)",
+      "Full benchmark: about 45 minutes. (--quick for a short run)",
     );
   }
   if (!node.ok && (["relay", "open", "memory"] as const).some(wanted)) {
