@@ -234,10 +234,15 @@ export class RedisBackend extends ClusterBackend {
 
   /** Publishes `batch` on `channel`; what nobody hears or Redis refuses is lost. */
   async #publish(channel: string, batch: Batch): Promise<void> {
-    const listeners = await this.#cmd.publish(
-      this.#prefix + channel,
-      encodeBatch(batch.messages),
-    ).catch(() => -1);
+    let listeners: number;
+    try {
+      listeners = await this.#cmd.publish(
+        this.#prefix + channel,
+        encodeBatch(batch.messages),
+      );
+    } catch {
+      listeners = -1; // refused, or the client is gone: thrown or rejected
+    }
     if (listeners <= 0) {
       for (const [to, delivery] of batch.deliveries) this.lost(to, delivery);
     }
