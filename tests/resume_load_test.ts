@@ -12,6 +12,7 @@ import { DropProxy } from "./drop_proxy.ts";
 import { crowdProblems, ResumableClient } from "./resume_helpers.ts";
 import { prng } from "./security_helpers.ts";
 import { NO_ADDRESS_LIMITS, spawnServer } from "./server_process.ts";
+import { settle } from "./support/wait.ts";
 
 const PAIRS = 1000;
 /** Each side says a line every 200–500 ms for this long. */
@@ -31,16 +32,6 @@ async function startAll(clients: ResumableClient[], batch = 100) {
 /** Resolves at `time` (ms since the epoch), at once if it has passed. */
 function sleepUntil(time: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.max(0, time - Date.now())));
-}
-
-/** Resolves once `check()` holds, looking every 100 ms; false after `ms`. */
-async function settle(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 Deno.test({

@@ -17,6 +17,7 @@ import {
   type ServerProcess,
   spawnServer,
 } from "./server_process.ts";
+import { settle } from "./support/wait.ts";
 
 const PAIRS = 150;
 /** Each side says a line every 500–1000 ms. */
@@ -30,16 +31,6 @@ function startInstance(redisUrl: string): Promise<ServerProcess> {
     env: { LOG_LEVEL: "warn" },
     permissions: ["-A"],
   });
-}
-
-/** Resolves once `check()` holds, looking every 100 ms; false after `ms`. */
-async function settle(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 Deno.test({

@@ -20,3 +20,20 @@ export async function until(
   }
   return Date.now() - start;
 }
+
+/**
+ * Resolves `true` once `check()` holds, polling every `every` ms, or `false`
+ * after `ms`: for a test that reports what did not settle rather than throw.
+ */
+export async function settle(
+  check: () => boolean,
+  ms: number,
+  every = 100,
+): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  return true;
+}
