@@ -33,6 +33,8 @@ export interface CapacityStep {
   relayP50Ms: number;
   relayP99Ms: number;
   errors: number;
+  /** Error kind → how often, when there were any. */
+  errorKinds?: Record<string, number>;
   /** Every serving process (with Redis: the servers and redis-server). */
   cpuShare: number;
   /** The generator's own, on its core: near 1, the load is the limit. */
@@ -97,6 +99,7 @@ export async function capacity(
         relayP50Ms: chat.relay.p50,
         relayP99Ms: chat.relay.p99,
         errors: chat.errors,
+        ...(chat.errors ? { errorKinds: chat.errorKinds } : {}),
         cpuShare: round(cpu / elapsed, 2),
         generatorCpuShare: round(
           (readCpuSeconds(generator.pid) - genBefore) / elapsed,

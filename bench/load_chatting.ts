@@ -46,6 +46,7 @@ export class Chatters {
   async chat(count: number, seconds: number): Promise<ChatReply> {
     const crowd = this.#crowd;
     const errorsBefore = crowd.errorCount;
+    const kindsBefore = new Map(crowd.errors);
     const joined = await this.#join(Math.max(0, count - this.#live().length));
     const window = crowd.window = new Window();
     window.record = true;
@@ -82,7 +83,12 @@ export class Chatters {
       linesPerSecond: round(window.sent / elapsed, 1),
       relay: percentiles(window.relayLatency),
       errors: crowd.errorCount - errorsBefore,
-      errorKinds: Object.fromEntries(crowd.errors),
+      // This command's errors only.
+      errorKinds: Object.fromEntries(
+        [...crowd.errors]
+          .map(([kind, n]) => [kind, n - (kindsBefore.get(kind) ?? 0)])
+          .filter(([, n]) => n),
+      ),
     };
   }
 
