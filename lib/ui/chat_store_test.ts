@@ -1,36 +1,12 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../../tests/support/clock.ts";
-import { FakeSocket } from "../../tests/support/fake_socket.ts";
+import { startChatStore } from "../../tests/support/chat_store_fixture.ts";
 import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
-import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
 import { backoffDelay } from "./reconnect.ts";
 import { TYPING_EVERY_MS, TYPING_IDLE_MS, TYPING_REFILL_MS } from "./typing.ts";
 
-function setup(options: Partial<ChatStoreOptions> = {}) {
-  const clock = new FakeClock();
-  const sockets: FakeSocket[] = [];
-  const store = createChatStore({
-    lang: "en",
-    online: 0,
-    clock,
-    // No jitter: the delays are exactly 500, 1000, 2000 ms, …
-    random: () => 0.5,
-    presence: false,
-    probe: null,
-    connect() {
-      const socket = new FakeSocket();
-      sockets.push(socket);
-      return socket;
-    },
-    ...options,
-  });
-  const stop = store.start();
-  return { clock, sockets, store, stop, last: () => sockets.at(-1)! };
-}
-
 /** A store in a chat with a partner, on its first socket. */
 function chatting() {
-  const chat = setup();
+  const chat = startChatStore();
   chat.store.dispatch({ type: "open" });
   chat.last().open();
   chat.last().receive({ type: "response" });
@@ -40,7 +16,7 @@ function chatting() {
 }
 
 Deno.test("createChatStore() opens a socket on Start and sends a request", () => {
-  const { store, sockets, stop } = setup();
+  const { store, sockets, stop } = startChatStore();
   assert.equal(sockets.length, 0, "connected before Start");
   store.dispatch({ type: "open" });
   assert.equal(store.phase.value, "connecting");
@@ -116,7 +92,7 @@ Deno.test("createChatStore() throttles typing frames", async (t) => {
 });
 
 Deno.test("createChatStore() reconnects with backoff", async (t) => {
-  const { store, clock, sockets, last, stop } = setup();
+  const { store, clock, sockets, last, stop } = startChatStore();
   store.dispatch({ type: "open" });
   last().open();
 
@@ -308,7 +284,7 @@ Deno.test("createChatStore() tells the partner at once that we type again", () =
 });
 
 Deno.test("createChatStore() Esc cancels waiting", () => {
-  const { store, last } = setup();
+  const { store, last } = startChatStore();
   store.dispatch({ type: "open" });
   last().open();
   assert.equal(store.phase.value, "waiting");
@@ -333,7 +309,7 @@ Deno.test("createChatStore() ends a chat on Esc twice within a second", () => {
 
 Deno.test("createChatStore() Next drops the socket and opens another", () => {
   let notified = 0;
-  const { store, sockets } = setup({ notify: () => notified++ });
+  const { store, sockets } = startChatStore({ notify: () => notified++ });
   store.dispatch({ type: "open" });
   sockets[0].open();
   sockets[0].receive({ type: "response" });
@@ -346,7 +322,9 @@ Deno.test("createChatStore() Next drops the socket and opens another", () => {
 });
 
 Deno.test("createChatStore() keeps a presence socket on the idle screen", async (t) => {
-  const { store, clock, sockets, last, stop } = setup({ presence: true });
+  const { store, clock, sockets, last, stop } = startChatStore({
+    presence: true,
+  });
 
   await t.step("opens at load, says presence, shows the live count", () => {
     assert.equal(sockets.length, 1);
@@ -399,7 +377,7 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
   await t.step(
     "refused: says why and retries when the server says",
     async () => {
-      const { store, clock, sockets, last, stop } = setup({
+      const { store, clock, sockets, last, stop } = startChatStore({
         probe: () =>
           Promise.resolve({
             kind: "refused",
@@ -428,7 +406,7 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
   );
 
   await t.step("server down: says so and retries with backoff", async () => {
-    const { store, clock, sockets, last, stop } = setup({
+    const { store, clock, sockets, last, stop } = startChatStore({
       probe: () => Promise.resolve({ kind: "down" }),
     });
     store.dispatch({ type: "open" });
@@ -443,7 +421,7 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
 
   await t.step("Cancel while asking goes back to idle", async () => {
     let answer: (a: { kind: "down" }) => void = () => {};
-    const { store, last, stop } = setup({
+    const { store, last, stop } = startChatStore({
       probe: () => new Promise((resolve) => answer = resolve),
     });
     store.dispatch({ type: "open" });
@@ -462,7 +440,7 @@ Deno.test("createChatStore() explains a refused handshake", async (t) => {
 Deno.test("createChatStore() matches by interests and blocks", async (t) => {
   const token = "T".repeat(32);
   let interests = ["music", "films"];
-  const { store, sockets, last, stop } = setup({
+  const { store, sockets, last, stop } = startChatStore({
     presence: true,
     request: () => ({ type: "request", token, interests, strict: false }),
   });

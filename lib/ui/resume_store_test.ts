@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../../tests/support/clock.ts";
-import { FakeSocket } from "../../tests/support/fake_socket.ts";
+import { startChatStore } from "../../tests/support/chat_store_fixture.ts";
+import type { FakeSocket } from "../../tests/support/fake_socket.ts";
 import { CLOSE, WS_CLOSE } from "../ws/protocol.ts";
-import { createChatStore } from "./chat_store.ts";
 import { PARTNER_BACK_MS } from "./resume_store.ts";
 import { RESUME_GIVE_UP_MS } from "./resume_wire.ts";
 
@@ -10,23 +9,8 @@ const TOKEN = "R".repeat(22);
 
 /** A store in a chat whose response carried `token`, on its first socket. */
 function chatting(token: string | null = TOKEN, grace?: number) {
-  const clock = new FakeClock();
-  const sockets: FakeSocket[] = [];
-  const store = createChatStore({
-    lang: "en",
-    online: 0,
-    clock,
-    random: () => 0.5,
-    presence: false,
-    probe: null,
-    connect() {
-      sockets.push(new FakeSocket());
-      return sockets.at(-1)!;
-    },
-  });
-  const stop = store.start();
+  const { clock, sockets, store, stop, last } = startChatStore();
   store.dispatch({ type: "open" });
-  const last = () => sockets.at(-1)!;
   last().open();
   assert.deepEqual(last().sent, [{ type: "request", resume: true }]);
   last().receive(
@@ -50,6 +34,19 @@ function chatting(token: string | null = TOKEN, grace?: number) {
   const messages = (socket: FakeSocket) =>
     socket.sent.filter((f) => (f as { type: string }).type !== "typing");
   return { clock, sockets, store, stop, last, say, talk, messages };
+}
+
+/**
+ * A chat that dropped and whose first attempt to resume, 0.5 s later, the
+ * server refused with `resume_failed` and `reason`.
+ */
+function refusedResume(reason: string) {
+  const chat = chatting();
+  chat.last().closed(WS_CLOSE.abnormal);
+  chat.clock.advance(500);
+  chat.last().open();
+  chat.last().receive({ type: "error", code: "resume_failed", reason });
+  return chat;
 }
 
 Deno.test("createChatStore() resumes a chat after a drop", async (t) => {
@@ -183,15 +180,7 @@ Deno.test("createChatStore() ends a chat it cannot resume", async (t) => {
   });
 
   await t.step("resume_failed: closed, with the reason", () => {
-    const { clock, store, last } = chatting();
-    last().closed(WS_CLOSE.abnormal);
-    clock.advance(500);
-    last().open();
-    last().receive({
-      type: "error",
-      code: "resume_failed",
-      reason: "the chat has ended",
-    });
+    const { store, last } = refusedResume("the chat has ended");
     assert.equal(store.phase.value, "closed");
     assert.deepEqual(store.lines.value.at(-1)?.kind, "error");
     last().closed(4005);
@@ -199,15 +188,9 @@ Deno.test("createChatStore() ends a chat it cannot resume", async (t) => {
   });
 
   await t.step("refused as still connected: one more attempt", () => {
-    const { clock, sockets, store, last } = chatting();
-    last().closed(WS_CLOSE.abnormal);
-    clock.advance(500);
-    last().open();
-    last().receive({
-      type: "error",
-      code: "resume_failed",
-      reason: "the chat is still connected",
-    });
+    const { clock, sockets, store, last } = refusedResume(
+      "the chat is still connected",
+    );
     last().closed(CLOSE.resumeFailed.code, CLOSE.resumeFailed.reason);
     assert.equal(store.phase.value, "resuming");
     const before = sockets.length;

@@ -1,32 +1,13 @@
 import assert from "node:assert/strict";
-import { FakeClock } from "../../tests/support/clock.ts";
-import { FakeSocket } from "../../tests/support/fake_socket.ts";
+import { startChatStore } from "../../tests/support/chat_store_fixture.ts";
 import { CLOSE } from "../ws/protocol.ts";
-import { type ChatStoreOptions, createChatStore } from "./chat_store.ts";
 
 const TOKEN = "T".repeat(32);
 const CHALLENGE = { parameters: { algorithm: "SHA-256" }, signature: "s" };
 
-function setup(options: Partial<ChatStoreOptions> = {}) {
-  const clock = new FakeClock();
-  const sockets: FakeSocket[] = [];
-  const store = createChatStore({
-    lang: "en",
-    online: 0,
-    clock,
-    random: () => 0.5,
-    presence: false,
-    probe: null,
-    token: () => TOKEN,
-    connect() {
-      const socket = new FakeSocket();
-      sockets.push(socket);
-      return socket;
-    },
-    ...options,
-  });
-  const stop = store.start();
-  return { clock, sockets, store, stop, last: () => sockets.at(-1)! };
+/** A started store whose browser token is {@linkcode TOKEN}. */
+function setup() {
+  return startChatStore({ token: () => TOKEN });
 }
 
 /** A store in a chat where each side said one line. */
