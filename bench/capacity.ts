@@ -12,12 +12,8 @@
 
 import { type ChatReply, Generator } from "./generator.ts";
 import { round } from "./lib.ts";
-import {
-  OURS_BASE,
-  readCpuSeconds,
-  readMemoryKb,
-  startFleet,
-} from "./process.ts";
+import { OURS_BASE, readCpuSeconds, readMemoryKb } from "./process.ts";
+import { startFleet } from "./fleet.ts";
 import type { ScenarioOptions } from "./scenarios.ts";
 
 /** One process in memory, or three on one redis-server. */

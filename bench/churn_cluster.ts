@@ -14,7 +14,8 @@
 import { type ChurnReply, Generator } from "./generator.ts";
 import { type Percentiles, round } from "./lib.ts";
 import { completed, medianOf, type Rounds } from "./report.ts";
-import { metricOf, OURS_BASE, readCpuSeconds, startFleet } from "./process.ts";
+import { metricOf, OURS_BASE, readCpuSeconds } from "./process.ts";
+import { startFleet } from "./fleet.ts";
 import type { ScenarioOptions } from "./scenarios.ts";
 
 /** Strict first come, first served, or the default local window. */

@@ -25,9 +25,9 @@ import {
   OURS_UNTHROTTLED,
   readCpuSeconds,
   sampleProc,
-  startFleet,
   type Target,
 } from "./process.ts";
+import { startFleet } from "./fleet.ts";
 import { addPairs, type ScenarioOptions, session } from "./scenarios.ts";
 
 /** One window of the open-loop relay, calm or beside the flooder. */
@@ -146,7 +146,11 @@ export async function openAndFlood(
 }
 
 /** Where the Redis scenario's servers keep their pairs. */
-export type Backend = "memory" | "redis";
+/**
+ * One instance of ours in memory, two of ours on one Redis, or two of the
+ * reference relay through Redis (`reference_redis_relay.ts`).
+ */
+export type Backend = "memory" | "redis" | "bare-redis";
 
 /** The Redis scenario's load: this many pairs, this many lines a second. */
 const REDIS_PAIRS = 500;
@@ -209,14 +213,17 @@ export async function redisRelay(
   const { seconds } = options;
   const rate = REDIS_RATE;
   // Strict first come, first served: every pair spans the two instances.
+  const shared = backend !== "memory";
   const fleet = await startFleet({
-    instances: backend === "redis" ? 2 : 1,
+    instances: shared ? 2 : 1,
     args: [
       ...OURS_UNTHROTTLED,
-      ...(backend === "redis" ? ["--match-local-window", "0"] : []),
+      ...(shared ? ["--match-local-window", "0"] : []),
     ],
     ours: options.ours,
+    target: backend === "bare-redis" ? "reference-redis" : "ours",
   });
+  const bare = backend === "bare-redis";
   const { servers, redis, pids } = fleet;
   let g: Generator | undefined;
   try {
@@ -235,7 +242,8 @@ export async function redisRelay(
         `redis: only ${added.paired} of ${REDIS_PAIRS * 2} paired`,
       );
     }
-    const across = redis
+    // The reference pairs the two who join together, on two instances.
+    const across = bare ? REDIS_PAIRS : redis
       ? (await Promise.all(
         servers.map((s) => metricOf(s, "strangers_pairs_across_total")),
       )).reduce((a, b) => a + b)
@@ -271,7 +279,7 @@ export async function redisRelay(
     await g.call({ cmd: "open", seconds: 2, rate });
     const open = await measure<OpenReply>({ cmd: "open", seconds, rate });
     const closed = await measure<ClosedReply>({ cmd: "closed", seconds });
-    const health = await Promise.all(
+    const health = bare ? [] : await Promise.all(
       servers.map(async (s) => {
         const response = await fetch(`http://127.0.0.1:${s.port}/healthz`);
         return await response.json() as { connections: number };

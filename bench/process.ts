@@ -9,7 +9,6 @@
 
 import { SERVER_PERMISSIONS } from "../lib/ops/permissions.ts";
 import { NO_ADDRESS_LIMITS } from "../tests/server_process.ts";
-import { type RedisServer, startRedis } from "../tests/support/redis.ts";
 import { lines } from "./lib.ts";
 
 /** The repository root, with a trailing slash. */
@@ -197,10 +196,11 @@ export async function drain(
 
 /**
  * Whose server: ours (`main.ts`), the reference relay on Deno
- * (`reference_relay.ts`) or the same relay on Node with npm `ws`
- * (`node_reference_relay.mjs`).
+ * (`reference_relay.ts`), the same relay on Node with npm `ws`
+ * (`node_reference_relay.mjs`), or on Deno through Redis
+ * (`reference_redis_relay.ts`, which takes `--redis-url` in `args`).
  */
-export type Target = "ours" | "reference" | "node";
+export type Target = "ours" | "reference" | "node" | "reference-redis";
 
 /** Whether the Node reference can run here: the node binary, or why not. */
 export type NodeReference = { ok: true; node: string } | {
@@ -253,7 +253,7 @@ export interface Server {
   child: Deno.ChildProcess;
 }
 
-/** Options for {@linkcode startServer}; the reference relays take none. */
+/** Options for {@linkcode startServer}. */
 export interface StartServerOptions {
   /** Server flags after `--port 0 --hostname 0.0.0.0`. @default {[]} */
   args?: readonly string[];
@@ -317,6 +317,10 @@ function serverArgv(target: Target, options: StartServerOptions): string[] {
     const entry = `${ROOT}bench/reference_relay.ts`;
     return [DENO, "run", "--allow-net", entry, "--port", "0"];
   }
+  if (target === "reference-redis") {
+    const entry = `${ROOT}bench/reference_redis_relay.ts`;
+    return [DENO, "run", "-A", entry, "--port", "0", ...options.args ?? []];
+  }
   return [
     DENO,
     "run",
@@ -338,58 +342,4 @@ export async function metricOf(server: Server, name: string): Promise<number> {
   const value = text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1];
   if (value === undefined) throw new Error(`${name} not on /metrics`);
   return Number(value);
-}
-
-/** Our servers, sharing a redis-server when there are several. */
-export interface Fleet {
-  servers: Server[];
-  /** The redis-server, with more than one instance or when asked. */
-  redis?: RedisServer;
-  /** Every serving process: the servers, then redis-server. */
-  pids: number[];
-  /** Stops the servers, then redis-server. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `instances` of our server (entry and extra flags from `ours`) with
- * `args`, all on core 0; with more than one, or `redis`, they share a
- * redis-server of their own on core 0 too.
- */
-export async function startFleet(options: {
-  instances: number;
-  args: readonly string[];
-  ours: { entry: string; flags: readonly string[] };
-  redis?: boolean;
-}): Promise<Fleet> {
-  const redis = options.redis || options.instances > 1
-    ? await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) })
-    : undefined;
-  const servers: Server[] = [];
-  const fleet: Fleet = {
-    servers,
-    redis,
-    pids: [],
-    async stop() {
-      await Promise.all(servers.map((s) => stop(s.child)));
-      await redis?.stop();
-    },
-  };
-  try {
-    const args = [
-      ...options.args,
-      ...(redis ? ["--redis-url", redis.url] : []),
-      ...options.ours.flags,
-    ];
-    for (let i = 0; i < options.instances; i++) {
-      servers.push(
-        await startServer("ours", { entry: options.ours.entry, args }),
-      );
-    }
-  } catch (error) {
-    await fleet.stop();
-    throw error;
-  }
-  fleet.pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
-  return fleet;
 }

@@ -5,15 +5,11 @@
  * @module
  */
 
-import { median, round } from "./lib.ts";
-import type {
-  Backend,
-  OpenFloodRow,
-  RedisRow,
-  RedisWindow,
-} from "./open_loop.ts";
+import { median } from "./lib.ts";
+import type { Backend, OpenFloodRow, RedisRow } from "./open_loop.ts";
 import { attackMarkdown, type AttackRow } from "./attack.ts";
 import { edgeMarkdown } from "./edge_report.ts";
+import { redisMarkdown } from "./redis_report.ts";
 import { capacityMarkdown, type CapacityRow } from "./capacity.ts";
 import {
   churnClusterMarkdown,
@@ -216,109 +212,15 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
     ),
     ...referenceMarkdown(r, options),
   ];
-  const show = (x: unknown) => typeof x === "number" && !isNaN(x) ? x : "–";
-  const line = (s: string, metric: string, a: number, b: number) =>
-    out.push(
-      `| ${s} | ${metric} | ${show(a)} | ${show(b)} | ${
-        show(round(a / b, 2))
-      } |`,
-    );
-  const section = (fn: () => void) => {
+  if (r.redis) {
     try {
-      fn();
+      out.push(...redisMarkdown(r.redis));
     } catch (error) {
-      out.push(`| (failed: ${String(error).slice(0, 80)}) | | | | |`);
-    }
-  };
-  const redis = r.redis;
-  if (redis) {
-    section(() => {
-      const rounds = Math.min(redis.memory.length, redis.redis.length);
-      const one = first(redis.redis);
       out.push(
         "",
-        `Relay through Redis: ${
-          one.pairs.toLocaleString("en")
-        } pairs, open loop at ${
-          one.offeredPerSecond.toLocaleString("en")
-        } lines/s for ${one.seconds} s${
-          one.closed
-            ? `, then the same visitors in a closed loop for ${one.seconds} s`
-            : ""
-        }. "Redis" is two instances of our server sharing one redis-server, all three on core 0, visitors alternating between the instances; "memory" is one instance of our server alone on core 0. Same generator on core 1, ${rounds} alternating round${
-          rounds === 1 ? "" : "s"
-        }, medians. CPU counts every serving process (with Redis: both servers and redis-server). The deliveries one task makes for one instance go as one PUBLISH: "lines per PUBLISH" is how many that makes on average.`,
-        "",
-        "| scenario | metric | ours, Redis (2 instances) | ours, in memory | Redis / memory |",
-        "|---|---|---:|---:|---:|",
+        `Relay through Redis: failed (${String(error).slice(0, 80)}).`,
       );
-      const s = `relay through Redis, ${
-        one.pairs.toLocaleString("en")
-      } pairs, ${one.offeredPerSecond.toLocaleString("en")} msg/s`;
-      const both = (pick: (v: RedisRow) => number) =>
-        [
-          round(medianOf(redis.redis, pick)),
-          round(medianOf(redis.memory, pick)),
-        ] as const;
-      line(s, "relay p50 (ms)", ...both((v) => v.relayMs.p50));
-      line(s, "relay p99 (ms)", ...both((v) => v.relayMs.p99));
-      line(s, "relay p999 (ms)", ...both((v) => v.relayMs.p999));
-      line(
-        s,
-        "**CPU s per 10k messages, all serving processes**",
-        ...both((v) => v.cpuPer10k),
-      );
-      line(
-        s,
-        "of which redis-server",
-        round(medianOf(redis.redis, (v) => v.redisCpuPer10k)),
-        NaN,
-      );
-      line(
-        s,
-        "CPU share, all serving processes (cores)",
-        ...both((v) => v.cpuShare),
-      );
-      line(
-        s,
-        "pairs spanning two instances",
-        round(medianOf(redis.redis, (v) => v.crossInstancePairs), 1),
-        NaN,
-      );
-      line(
-        s,
-        "lines per PUBLISH",
-        round(medianOf(redis.redis, (v) => v.linesPerPublish)),
-        NaN,
-      );
-      if (one.closed) {
-        const c = `relay through Redis, closed loop, ${
-          one.pairs.toLocaleString("en")
-        } pairs`;
-        const closed = (pick: (v: RedisWindow) => number) =>
-          both((v) => v.closed ? pick(v.closed) : NaN);
-        line(c, "messages/s", ...closed((v) => v.messagesPerSecond));
-        line(c, "relay p99 (ms)", ...closed((v) => v.relayMs.p99));
-        line(
-          c,
-          "**CPU s per 10k messages, all serving processes**",
-          ...closed((v) => v.cpuPer10k),
-        );
-        line(
-          c,
-          "of which redis-server",
-          round(medianOf(redis.redis, (v) => v.closed?.redisCpuPer10k ?? NaN)),
-          NaN,
-        );
-        line(
-          c,
-          "lines per PUBLISH",
-          round(medianOf(redis.redis, (v) => v.closed?.linesPerPublish ?? NaN)),
-          NaN,
-        );
-      }
-      line(s, "lines lost", ...both((v) => v.lost));
-    });
+    }
   }
   if (r.edge) out.push(...edgeMarkdown(r.edge));
   if (r.attack) out.push(...attackMarkdown(r.attack));

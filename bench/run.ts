@@ -208,7 +208,7 @@ async function main() {
     results.redis = await alternate({
       label: "redis relay",
       rounds: plan.redisRounds,
-      contenders: ["memory", "redis"],
+      contenders: ["memory", "redis", "bare-redis"],
     }, (backend) => redisRelay(backend, { ours, seconds: plan.redisSeconds }));
   }
 
