@@ -35,6 +35,11 @@ export interface CapacityStep {
   cpuShare: number;
   /** The generator's own, on its core: near 1, the load is the limit. */
   generatorCpuShare: number;
+  /**
+   * The generator's longest event-loop stall (ms): it counts in the relay
+   * latency it measures, so a p99 near it is the generator's, not ours.
+   */
+  generatorStallMs: number;
   /** Resident memory of the servers, summed (MB). */
   rssMb: number;
   held: boolean;
@@ -101,6 +106,7 @@ export async function capacity(
           (readCpuSeconds(generator.pid) - genBefore) / elapsed,
           2,
         ),
+        generatorStallMs: chat.stalls.maxMs,
         rssMb: round(
           servers.reduce((n, s) => n + readMemoryKb(s.pid).rssKb, 0) / 1024,
           1,
@@ -135,8 +141,8 @@ export function capacityMarkdown(rows: CapacityRow[]): string[] {
       rows[0]?.seconds ?? 0
     } s. Our servers (and redis-server) on core 0, the generator on core 1.`,
     "",
-    "| home | chatters | lines/s | relay p50 (ms) | relay p99 (ms) | errors | CPU (cores) | generator CPU | RSS (MB) | held |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| home | chatters | lines/s | relay p50 (ms) | relay p99 (ms) | errors | CPU (cores) | generator CPU | generator's longest stall (ms) | RSS (MB) | held |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const row of rows) {
     const home = row.home === "memory"
@@ -146,9 +152,9 @@ export function capacityMarkdown(rows: CapacityRow[]): string[] {
       out.push(
         `| ${home} | ${
           s.visitors.toLocaleString("en")
-        } | ${s.linesPerSecond} | ${s.relayP50Ms} | ${s.relayP99Ms} | ${s.errors} | ${s.cpuShare} | ${s.generatorCpuShare} | ${s.rssMb} | ${
-          s.held ? "yes" : "**no**"
-        } |`,
+        } | ${s.linesPerSecond} | ${s.relayP50Ms} | ${s.relayP99Ms} | ${s.errors} | ${s.cpuShare} | ${s.generatorCpuShare} | ${
+          s.generatorStallMs ?? "–"
+        } | ${s.rssMb} | ${s.held ? "yes" : "**no**"} |`,
       );
     }
   }

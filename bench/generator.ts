@@ -8,7 +8,7 @@
 
 import type { RequestSpec } from "./interests.ts";
 import { withTimeout } from "../tests/support/net.ts";
-import { lines, type Percentiles } from "./lib.ts";
+import { lines, type Percentiles, type Stalls } from "./lib.ts";
 import { DENO, drain, ROOT, type Server, spawn, stop } from "./process.ts";
 
 /** Destination loopback addresses the generators rotate through. */
@@ -134,6 +134,8 @@ export interface ChatReply {
   guests: number;
   linesPerSecond: number;
   relay: Percentiles;
+  /** The generator's own event loop while chatting. */
+  stalls: Stalls;
   errors: number;
   errorKinds: Record<string, number>;
 }

@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the benchmark harness and its load generator:
  * percentiles and medians, rounding, a line reader for the JSON lines the
- * generators and the orchestrator exchange over stdio, and flag parsing.
+ * generators and the orchestrator exchange over stdio, flag parsing, and
+ * a watch on the event loop's stalls.
  *
  * @module
  */
@@ -86,4 +87,35 @@ export function parseFlags(args: readonly string[]): Map<string, string> {
     }
   }
   return flags;
+}
+
+/** How late this process's event loop ran a 10 ms timer while watched. */
+export interface Stalls {
+  /** The longest delay past the timer's due time (ms). */
+  maxMs: number;
+  /** Delays over 50 ms. */
+  over50: number;
+}
+
+/**
+ * Starts watching this process's event loop (a garbage collection or a
+ * long task shows as a timer fired late); the returned function stops and
+ * reports. A load generator that stalls measures its own pauses as relay
+ * latency, so its figures say how long it stalled.
+ */
+export function watchStalls(): () => Stalls {
+  const every = 10;
+  let last = performance.now();
+  const stalls: Stalls = { maxMs: 0, over50: 0 };
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - every;
+    last = now;
+    stalls.maxMs = Math.max(stalls.maxMs, round(late));
+    if (late > 50) stalls.over50++;
+  }, every);
+  return () => {
+    clearInterval(timer);
+    return stalls;
+  };
 }

@@ -15,7 +15,7 @@
  */
 
 import type { ChatReply } from "./generator.ts";
-import { percentiles, round, sleep } from "./lib.ts";
+import { percentiles, round, sleep, watchStalls } from "./lib.ts";
 import { type Crowd, pairedOrClosed, Visitor, Window } from "./load_client.ts";
 
 const TYPING = '{"type":"typing","on":true}';
@@ -50,6 +50,7 @@ export class Chatters {
     const joined = await this.#join(Math.max(0, count - this.#live().length));
     const window = crowd.window = new Window();
     window.record = true;
+    const stalls = watchStalls();
     const started = performance.now();
     const stopAt = started + seconds * 1000;
     for (const visitor of this.#live()) this.#schedule(visitor, stopAt);
@@ -70,6 +71,7 @@ export class Chatters {
     }
     await sleep(500);
     window.record = false;
+    const stalled = stalls();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     const elapsed = (performance.now() - started) / 1000;
@@ -82,6 +84,7 @@ export class Chatters {
       guests: window.guests,
       linesPerSecond: round(window.sent / elapsed, 1),
       relay: percentiles(window.relayLatency),
+      stalls: stalled,
       errors: crowd.errorCount - errorsBefore,
       // This command's errors only.
       errorKinds: Object.fromEntries(
