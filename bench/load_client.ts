@@ -200,10 +200,14 @@ export class Visitor {
       this.ws.send(hello);
     };
     this.ws.onmessage = (event) => this.#receive(event.data as string);
-    this.ws.onerror = () => {
-      if (!this.closed && !this.expectedClose) {
-        crowd.error(this.opened ? "socket_error" : "connect_failed");
-      }
+    this.ws.onerror = (event) => {
+      if (this.closed || this.expectedClose) return;
+      if (this.opened) return crowd.error("socket_error");
+      // Why, as Deno says it (a refusal's status, a reset, a timeout).
+      const why = (event as ErrorEvent).message?.replace(/^.*?: /, "");
+      crowd.error(
+        why ? `connect_failed: ${why.slice(0, 60)}` : "connect_failed",
+      );
     };
     this.ws.onclose = (event) => {
       this.closed = true;
