@@ -21,6 +21,9 @@
  *   connected count. The same step sums the counts of live instances and
  *   reports which instances we have partners on have died, so their partners
  *   here are closed with 4000 and their waiters leave the queue.
+ * - At most 64 match scripts are in flight per instance; a burst of
+ *   requests waits its turn here, in order, so that the timeout measures
+ *   Redis and not the backlog, and the heartbeat never waits behind it.
  * - When Redis goes away, `match` rejects at once (or after a timeout when
  *   Redis hangs), pairs that span instances are closed with 1011, and
  *   pairing resumes by itself once the client has reconnected.
@@ -28,7 +31,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { createClient } from "@redis/client";
 import {
   type Delivery,
@@ -43,8 +45,9 @@ import {
   encodeDelivery,
   splitBatch,
 } from "./redis_codec.ts";
+import { Gate } from "./gate.ts";
 import { type Batch, Outbox } from "./redis_outbox.ts";
-import { BYE, MATCH, TICK, UNQUEUE } from "./redis_scripts.ts";
+import { BYE, MATCH, runScript, TICK, UNQUEUE } from "./redis_scripts.ts";
 
 /** Options for {@linkcode RedisBackend}. */
 export interface RedisBackendOptions {
@@ -70,6 +73,12 @@ export interface RedisBackendOptions {
 
 type Client = ReturnType<typeof createClient>;
 
+/**
+ * Match scripts sent at once; the timeout counts from the sending. Enough
+ * to keep Redis busy, few enough that one waits milliseconds behind them.
+ */
+const MATCHES_IN_FLIGHT = 64;
+
 /** Leaves buffered while Redis is away, sent when it is back. */
 const MAX_BUFFERED = 10_000;
 
@@ -81,10 +90,6 @@ function matchOf(reply: MatchReply): MatchResult {
   if (reply === null || reply === "taken") return reply;
   const { identity, interests, lang, subjects = [] } = JSON.parse(reply[1]);
   return { partner: reply[0], identity, interests, lang, subjects };
-}
-
-function sha1(text: string): string {
-  return createHash("sha1").update(text).digest("hex");
 }
 
 /**
@@ -109,8 +114,9 @@ export class RedisBackend extends ClusterBackend {
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking = false;
   #closed = false;
-  #shas = new Map<string, string>();
   #outbox = new Outbox((channel, batch) => void this.#publish(channel, batch));
+  /** Match scripts in flight: a burst waits here, in order, not in Redis. */
+  #matching = new Gate(MATCHES_IN_FLIGHT);
 
   private constructor(url: string, options: RedisBackendOptions) {
     super();
@@ -179,9 +185,24 @@ export class RedisBackend extends ClusterBackend {
     again = false,
   ): Promise<MatchResult> {
     if (!this.up) throw new Error("redis unavailable");
+    await this.#matching.enter();
+    try {
+      return await this.#match(id, ticket, again);
+    } finally {
+      this.#matching.leave();
+    }
+  }
+
+  async #match(
+    id: string,
+    ticket: MatchTicket,
+    again: boolean,
+  ): Promise<MatchResult> {
+    // Redis may have gone away while this one waited its turn.
+    if (!this.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
     const { identity, avoid, interests, lang, subjects, list } = ticket;
-    const reply = (this.#eval(MATCH, [], [
+    const reply = (runScript(this.#cmd, MATCH, [
       this.#prefix,
       id,
       String(ticket.since),
@@ -211,7 +232,7 @@ export class RedisBackend extends ClusterBackend {
   async unqueue(id: string): Promise<void> {
     this.unqueued(id);
     if (!this.up) return;
-    await this.#eval(UNQUEUE, [], [this.#prefix, id]);
+    await runScript(this.#cmd, UNQUEUE, [this.#prefix, id]);
   }
 
   /**
@@ -259,7 +280,7 @@ export class RedisBackend extends ClusterBackend {
     if (this.up) {
       try {
         await withTimeout(
-          this.#eval(BYE, [], [this.#prefix, this.instance]),
+          runScript(this.#cmd, BYE, [this.#prefix, this.instance]),
           { ms: this.#timeout, label: "redis" },
         );
       } catch {
@@ -305,7 +326,7 @@ export class RedisBackend extends ClusterBackend {
       const interest = this.partnerInstances();
       const recovering = !this.up;
       const [was, others, dead] = await withTimeout(
-        this.#eval(TICK, [], [
+        runScript(this.#cmd, TICK, [
           this.#prefix,
           this.instance,
           String(this.localCount()),
@@ -366,22 +387,5 @@ export class RedisBackend extends ClusterBackend {
         break;
     }
     this.lost(to, delivery);
-  }
-
-  async #eval(
-    script: string,
-    keys: string[],
-    args: string[],
-  ): Promise<unknown> {
-    let sha = this.#shas.get(script);
-    if (!sha) this.#shas.set(script, sha = sha1(script));
-    try {
-      return await this.#cmd.evalSha(sha, { keys, arguments: args });
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) {
-        throw error;
-      }
-      return await this.#cmd.eval(script, { keys, arguments: args });
-    }
   }
 }

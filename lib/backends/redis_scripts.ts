@@ -15,9 +15,12 @@
  *   instance → connected count).
  *
  * Whatever takes a waiter out of the queue takes it out of all three.
+ * {@linkcode runScript} runs one by its SHA-1.
  *
  * @module
  */
+
+import { createHash } from "node:crypto";
 
 /** Waiters the match script looks at per key, from the head of its list. */
 export const MATCH_SCAN = 64;
@@ -204,3 +207,32 @@ purge(me)
 redis.call('DEL', p .. 'alive:' .. me)
 redis.call('HDEL', p .. 'online', me)
 `;
+
+/** What {@linkcode runScript} needs of a Redis client. */
+export interface ScriptClient {
+  evalSha(sha: string, options: { arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { arguments: string[] }): Promise<unknown>;
+}
+
+const shas = new Map<string, string>();
+
+/**
+ * Runs `script` with `args` (and no keys) by its SHA-1, sending the script
+ * itself only when Redis does not know it yet (after a restart, say).
+ */
+export async function runScript(
+  client: ScriptClient,
+  script: string,
+  args: string[],
+): Promise<unknown> {
+  let sha = shas.get(script);
+  if (!sha) {
+    shas.set(script, sha = createHash("sha1").update(script).digest("hex"));
+  }
+  try {
+    return await client.evalSha(sha, { arguments: args });
+  } catch (error) {
+    if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
+    return await client.eval(script, { arguments: args });
+  }
+}
