@@ -34,22 +34,34 @@ export interface WithTimeoutOptions {
   ms: number;
   /** What is waited for, to name in the error (`"redis"`, `"kv"`). */
   label: string;
+  /**
+   * When the store last answered anything on the connection `promise`
+   * waits on: then the time counts only while it answers nothing. A
+   * connection answers in order, so a store that answers is getting to
+   * ours; under a burst it is our own busy process that reads the replies
+   * late, and that wait is not the store's.
+   */
+  heardAt?: () => number;
 }
 
 /**
  * Settles like `promise`, or rejects with `<label> timed out` after
- * `options.ms` milliseconds. The timer is cleared either way.
+ * `options.ms` milliseconds (of silence, with `heardAt`). The timer is
+ * cleared either way.
  */
 export function withTimeout<T>(
   promise: Promise<T>,
   options: WithTimeoutOptions,
 ): Promise<T> {
+  const { ms, heardAt } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${options.label} timed out`)),
-      options.ms,
-    );
+    const check = () => {
+      const quiet = heardAt ? Date.now() - heardAt() : ms;
+      if (quiet >= ms) reject(new Error(`${options.label} timed out`));
+      else timer = setTimeout(check, ms - quiet);
+    };
+    timer = setTimeout(check, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

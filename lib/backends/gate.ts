@@ -34,6 +34,16 @@ export class Gate {
     return new Promise((resolve) => this.#queue.push(resolve));
   }
 
+  /** Runs `task` in its turn, which ends when `task` settles. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.enter();
+    try {
+      return await task();
+    } finally {
+      this.leave();
+    }
+  }
+
   /** Gives the turn to the next in line, or frees it. */
   leave(): void {
     if (this.#head === this.#queue.length) {

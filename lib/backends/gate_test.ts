@@ -27,6 +27,13 @@ Deno.test("Gate lets `limit` in at once and the rest in the order they came", as
   assert.equal(gate.waiting, 0);
 });
 
+Deno.test("Gate.run() ends a turn however its task settles", async () => {
+  const gate = new Gate(1);
+  await assert.rejects(gate.run(() => Promise.reject(new Error("no"))));
+  assert.equal(await gate.run(() => Promise.resolve(7)), 7);
+  assert.equal(gate.waiting, 0);
+});
+
 Deno.test("Gate refuses a limit below 1", () => {
   assert.throws(() => new Gate(0), RangeError);
 });

@@ -21,9 +21,9 @@
  *   connected count. The same step sums the counts of live instances and
  *   reports which instances we have partners on have died, so their partners
  *   here are closed with 4000 and their waiters leave the queue.
- * - At most 64 match scripts are in flight per instance; a burst of
- *   requests waits its turn here, in order, so that the timeout measures
- *   Redis and not the backlog, and the heartbeat never waits behind it.
+ * - At most 64 match scripts are in flight per instance (a burst waits its
+ *   turn here, in order), and a timeout counts only Redis's silence: under
+ *   a burst it is our own process that reads replies late.
  * - When Redis goes away, `match` rejects at once (or after a timeout when
  *   Redis hangs), pairs that span instances are closed with 1011, and
  *   pairing resumes by itself once the client has reconnected.
@@ -47,7 +47,15 @@ import {
 } from "./redis_codec.ts";
 import { Gate } from "./gate.ts";
 import { type Batch, Outbox } from "./redis_outbox.ts";
-import { BYE, MATCH, runScript, TICK, UNQUEUE } from "./redis_scripts.ts";
+import {
+  BYE,
+  MATCH,
+  matchOf,
+  type MatchReply,
+  runScript,
+  TICK,
+  UNQUEUE,
+} from "./redis_scripts.ts";
 
 /** Options for {@linkcode RedisBackend}. */
 export interface RedisBackendOptions {
@@ -82,16 +90,6 @@ const MATCHES_IN_FLIGHT = 64;
 /** Leaves buffered while Redis is away, sent when it is back. */
 const MAX_BUFFERED = 10_000;
 
-/** What the match script answers: queued, taken, or `[waiter, ticket]`. */
-type MatchReply = null | "taken" | [string, string];
-
-/** The match a script's reply stands for. */
-function matchOf(reply: MatchReply): MatchResult {
-  if (reply === null || reply === "taken") return reply;
-  const { identity, interests, lang, subjects = [] } = JSON.parse(reply[1]);
-  return { partner: reply[0], identity, interests, lang, subjects };
-}
-
 /**
  * A {@linkcode ClusterBackend} on Redis, for several instances behind one
  * address.
@@ -115,6 +113,8 @@ export class RedisBackend extends ClusterBackend {
   #ticking = false;
   #closed = false;
   #outbox = new Outbox((channel, batch) => void this.#publish(channel, batch));
+  /** When the command connection last answered (for the timeouts). */
+  #heardAt = Date.now();
   /** Match scripts in flight: a burst waits here, in order, not in Redis. */
   #matching = new Gate(MATCHES_IN_FLIGHT);
 
@@ -179,18 +179,12 @@ export class RedisBackend extends ClusterBackend {
    * atomically in Redis; `again`: `id` was queued, and is `"taken"` if no
    * longer.
    */
-  async match(
+  match(
     id: string,
     ticket: MatchTicket,
     again = false,
   ): Promise<MatchResult> {
-    if (!this.up) throw new Error("redis unavailable");
-    await this.#matching.enter();
-    try {
-      return await this.#match(id, ticket, again);
-    } finally {
-      this.#matching.leave();
-    }
+    return this.#matching.run(() => this.#match(id, ticket, again));
   }
 
   async #match(
@@ -198,11 +192,11 @@ export class RedisBackend extends ClusterBackend {
     ticket: MatchTicket,
     again: boolean,
   ): Promise<MatchResult> {
-    // Redis may have gone away while this one waited its turn.
+    // Also after a turn in the gate: Redis may have gone away meanwhile.
     if (!this.up) throw new Error("redis unavailable");
     const epoch = this.#epoch;
     const { identity, avoid, interests, lang, subjects, list } = ticket;
-    const reply = (runScript(this.#cmd, MATCH, [
+    const reply = (this.#run(MATCH, [
       this.#prefix,
       id,
       String(ticket.since),
@@ -213,7 +207,7 @@ export class RedisBackend extends ClusterBackend {
     ]) as Promise<MatchReply>).then(matchOf);
     let match: MatchResult;
     try {
-      match = await withTimeout(reply, { ms: this.#timeout, label: "redis" });
+      match = await this.#timed(reply);
     } catch (error) {
       // The script may still run: hand back whatever it did. A script that
       // failed took nothing, and its error is the one thrown here.
@@ -232,7 +226,7 @@ export class RedisBackend extends ClusterBackend {
   async unqueue(id: string): Promise<void> {
     this.unqueued(id);
     if (!this.up) return;
-    await runScript(this.#cmd, UNQUEUE, [this.#prefix, id]);
+    await this.#run(UNQUEUE, [this.#prefix, id]);
   }
 
   /**
@@ -261,6 +255,7 @@ export class RedisBackend extends ClusterBackend {
         this.#prefix + channel,
         encodeBatch(batch.messages),
       );
+      this.#heardAt = Date.now();
     } catch {
       listeners = -1; // refused, or the client is gone: thrown or rejected
     }
@@ -279,10 +274,7 @@ export class RedisBackend extends ClusterBackend {
     this.#outbox.flush();
     if (this.up) {
       try {
-        await withTimeout(
-          runScript(this.#cmd, BYE, [this.#prefix, this.instance]),
-          { ms: this.#timeout, label: "redis" },
-        );
+        await this.#timed(this.#run(BYE, [this.#prefix, this.instance]));
       } catch {
         // Redis is away; our liveness key expires by itself.
       }
@@ -325,8 +317,8 @@ export class RedisBackend extends ClusterBackend {
     try {
       const interest = this.partnerInstances();
       const recovering = !this.up;
-      const [was, others, dead] = await withTimeout(
-        runScript(this.#cmd, TICK, [
+      const [was, others, dead] = await this.#timed(
+        this.#run(TICK, [
           this.#prefix,
           this.instance,
           String(this.localCount()),
@@ -334,7 +326,6 @@ export class RedisBackend extends ClusterBackend {
           recovering ? "1" : "0",
           ...interest,
         ]),
-        { ms: this.#timeout, label: "redis" },
       ) as [number, number, string[]];
       if (this.#closed) return;
       this.#lastTick = Date.now();
@@ -387,5 +378,21 @@ export class RedisBackend extends ClusterBackend {
         break;
     }
     this.lost(to, delivery);
+  }
+
+  /** Runs a script; a reply is Redis heard from. */
+  async #run(script: string, args: string[]): Promise<unknown> {
+    const reply = await runScript(this.#cmd, script, args);
+    this.#heardAt = Date.now();
+    return reply;
+  }
+
+  /** `reply`, or a timeout once Redis has answered nothing for as long. */
+  #timed<T>(reply: Promise<T>): Promise<T> {
+    return withTimeout(reply, {
+      ms: this.#timeout,
+      label: "redis",
+      heardAt: () => this.#heardAt,
+    });
   }
 }

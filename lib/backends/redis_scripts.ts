@@ -21,6 +21,7 @@
  */
 
 import { createHash } from "node:crypto";
+import type { MatchResult } from "./backend.ts";
 
 /** Waiters the match script looks at per key, from the head of its list. */
 export const MATCH_SCAN = 64;
@@ -235,4 +236,14 @@ export async function runScript(
     if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
     return await client.eval(script, { arguments: args });
   }
+}
+
+/** What the match script answers: queued, taken, or `[waiter, ticket]`. */
+export type MatchReply = null | "taken" | [string, string];
+
+/** The match a script's reply stands for. */
+export function matchOf(reply: MatchReply): MatchResult {
+  if (reply === null || reply === "taken") return reply;
+  const { identity, interests, lang, subjects = [] } = JSON.parse(reply[1]);
+  return { partner: reply[0], identity, interests, lang, subjects };
 }
