@@ -19,8 +19,7 @@ import {
   STATUS_CODES,
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { Readable } from "node:stream";
-import type { Duplex } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import {
   type Listener,
   listenerUrl,
@@ -90,11 +89,13 @@ export async function listenNode(
   const { promise: finished, resolve: finish } = Promise.withResolvers<void>();
 
   const server = createServer();
-  /** Local ports of our own liveness probes in flight. */
+  /** Local ports of our own liveness probes in flight (both ends on
+   * `probeHost`: a visitor may use such a port towards 127.0.0.2). */
   const probes = new Map<number, () => void>();
   server.on("connection", (socket: Socket) => {
+    const ends = [socket.remoteAddress, socket.localAddress].map(plainAddress);
     const probe = probes.get(socket.remotePort ?? 0);
-    if (probe && plainAddress(socket.remoteAddress) === probeHost) {
+    if (probe && ends.every((end) => end === probeHost)) {
       socket.destroy();
       return probe();
     }
@@ -357,9 +358,7 @@ async function writeResponse(
     response.body === null;
   if (bodyless) {
     await response.body?.cancel();
-    res.writeHead(status, headers);
-    res.end();
-    return;
+    return void res.writeHead(status, headers).end();
   }
   if (!response.headers.has("content-length")) {
     // The app's answers are small: send them whole, with their length.
