@@ -203,7 +203,9 @@ export function toMarkdown(report: Report, options: MarkdownOptions): string {
     `Measured ${
       report.date.slice(0, 10)
     } on ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Deno ${m.deno}; server pinned to core 0, load generators to core 1. Reproduce with \`${report.command}\` (${report.seconds} s). Medians where a scenario ran more than once; "ref" is \`bench/reference_relay.ts\`${node}${
-      r.redis ? " (the Redis table compares our server with itself)" : ""
+      r.redis
+        ? " (the Redis table compares our server through Redis with itself in memory and with the reference relay through Redis)"
+        : ""
     }.`,
     ...(report.later ?? []).map((l) =>
       `The ${l.scenarios.join(", ")} rows come from a later run, on ${
