@@ -53,6 +53,20 @@ export interface CapacityRow {
   steps: CapacityStep[];
   /** Chatters of the last step that held; 0 if none did. */
   capacity: number;
+  /**
+   * Open files one process may have here (`ulimit -Hn`): the generator
+   * holds every chatter's socket, so steps past 90 % of it are not run.
+   */
+  fileLimit: number;
+  /** Steps of the plan left out for that limit. */
+  skipped: number[];
+}
+
+/** The hard limit on open files of a process here. */
+function fileLimit(): number {
+  const limits = Deno.readTextFileSync("/proc/self/limits");
+  const hard = limits.match(/^Max open files\s+\S+\s+(\S+)/m)?.[1];
+  return hard === undefined || hard === "unlimited" ? Infinity : Number(hard);
 }
 
 /** Options for {@linkcode capacity}. */
@@ -79,7 +93,9 @@ export async function capacity(
   try {
     const generator = g = new Generator(servers, { id: 0, deadline: 1800 });
     const steps: CapacityStep[] = [];
-    for (const visitors of options.steps) {
+    const files = fileLimit();
+    const runnable = options.steps.filter((n) => n <= files * 0.9);
+    for (const visitors of runnable) {
       // The CPU of the whole step: joining is part of the load too.
       const before = pids.map(readCpuSeconds);
       const genBefore = readCpuSeconds(generator.pid);
@@ -126,6 +142,8 @@ export async function capacity(
       seconds: options.seconds,
       steps,
       capacity: held.at(-1)?.visitors ?? 0,
+      fileLimit: files,
+      skipped: options.steps.filter((n) => !runnable.includes(n)),
     };
   } finally {
     await g?.quit();
@@ -167,7 +185,13 @@ export function capacityMarkdown(rows: CapacityRow[]): string[] {
           : `${row.instances} processes on one Redis, all on that core, hold`
       } ${row.capacity.toLocaleString("en")} chatters**${
         row.steps.every((s) => s.held)
-          ? " (every step held: the steps ran out first)"
+          ? row.skipped?.length
+            ? ` (every step held; steps of ${
+              row.skipped[0].toLocaleString("en")
+            } and more were not run: a process may open at most ${
+              row.fileLimit.toLocaleString("en")
+            } files here, and the generator holds every chatter's socket)`
+            : " (every step held: the steps ran out first)"
           : ""
       }.`,
     );
