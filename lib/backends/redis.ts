@@ -82,8 +82,8 @@ export interface RedisBackendOptions {
 type Client = ReturnType<typeof createClient>;
 
 /**
- * Match scripts sent at once; the timeout counts from the sending. Enough
- * to keep Redis busy, few enough that one waits milliseconds behind them.
+ * Match scripts sent at once: enough to keep Redis busy, few enough that
+ * one waits milliseconds behind them and the heartbeat too.
  */
 const MATCHES_IN_FLIGHT = 64;
 
