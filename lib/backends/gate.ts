@@ -3,7 +3,8 @@
  * the order they came. The Redis backend sends its match scripts through
  * one: a burst of thousands of requests then reaches Redis as a steady
  * stream, so that the timeout on each script measures Redis, not our own
- * backlog, and the heartbeat never waits behind thousands of them.
+ * backlog, and the heartbeat never waits behind thousands of them. The KV
+ * backend's match attempts take turns through one of a single place.
  *
  * @module
  */

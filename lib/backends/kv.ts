@@ -30,6 +30,7 @@ import {
   type MatchTicket,
 } from "./backend.ts";
 import { ClusterBackend, instanceOf, withTimeout } from "./cluster.ts";
+import { Gate } from "./gate.ts";
 import { isBusy, KvQueue, retry } from "./kv_queue.ts";
 
 /**
@@ -84,7 +85,8 @@ export class KvBackend extends ClusterBackend {
   #ttl: number;
   #poll: number;
   #timeout: number;
-  #matching: Promise<void> = Promise.resolve();
+  /** Match attempts take turns, one at a time, in order. */
+  #matching = new Gate(1);
   #outbox: [string, Delivery, ((ok: boolean) => void)?][] = [];
   #flushing: Promise<void> | undefined;
   #draining = false;
@@ -166,22 +168,17 @@ export class KvBackend extends ClusterBackend {
     if (!this.up) throw new Error("kv unavailable");
     // One attempt at a time per instance: racing ourselves only adds retries.
     // The timeout counts from our turn, so a burst queues rather than fails.
-    let turn!: Promise<MatchResult>;
-    const timed = this.#matching.then(() => {
-      turn = this.#match(id, ticket, again);
-      return withTimeout(turn, { ms: this.#timeout, label: "kv" });
+    return await this.#matching.run(async () => {
+      const turn = this.#match(id, ticket, again);
+      try {
+        return await withTimeout(turn, { ms: this.#timeout, label: "kv" });
+      } catch (error) {
+        // The attempt may still succeed: hand back whatever it takes. One
+        // that failed took nothing, and the timeout is the error thrown here.
+        turn.then((late) => this.undo(id, late), () => {});
+        throw error;
+      }
     });
-    // The chain only orders the turns: each caller sees its own failure.
-    this.#matching = timed.then(() => {}, () => {});
-    try {
-      return await timed;
-    } catch (error) {
-      if (!turn) throw error;
-      // The attempt may still succeed: hand back whatever it takes. One that
-      // failed took nothing, and the timeout is the error thrown here.
-      turn.then((late) => this.undo(id, late), () => {});
-      throw error;
-    }
   }
 
   async #match(
