@@ -88,7 +88,7 @@ async function add(
   timeoutMs: number,
 ): Promise<AddReply> {
   const start = performance.now();
-  const errorsBefore = crowd.errorCount;
+  const errorsSince = crowd.errorsFrom();
   const added: Visitor[] = [];
   const step = batch > 0 ? batch : count;
   for (let i = 0; i < count; i += step) {
@@ -115,13 +115,12 @@ async function add(
     added: count,
     paired: paired.length,
     timedOut: outcomes.length === 0,
-    errors: crowd.errorCount - errorsBefore,
+    ...errorsSince(),
     elapsedMs: round(end - start),
     allPairedMs: round(lastPaired - start),
     connect: percentiles(connect),
     joinToPaired: percentiles([...joinToPaired]),
     requestToPaired: percentiles([...requestToPaired]),
-    errorKinds: Object.fromEntries(crowd.errors),
     // Raw samples, so that the orchestrator can merge several generators.
     joinToPairedSamples: joinToPaired.map((ms) => round(ms, 2)),
     sharing: paired.filter((v) => v.common > 0).length,
@@ -261,7 +260,7 @@ async function churn(
 ): Promise<ChurnReply> {
   const started = performance.now();
   const stopAt = started + seconds * 1000;
-  const errorsBefore = crowd.errorCount;
+  const errorsSince = crowd.errorsFrom();
   let conversations = 0;
   let responses = 0;
   const pairing: number[] = [];
@@ -310,8 +309,7 @@ async function churn(
     conversations,
     responsesPerSecond: round(responses / elapsed, 1),
     pairing: percentiles(pairing),
-    errors: crowd.errorCount - errorsBefore,
-    errorKinds: Object.fromEntries(crowd.errors),
+    ...errorsSince(),
   };
 }
 

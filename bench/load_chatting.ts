@@ -45,8 +45,7 @@ export class Chatters {
   /** Tops up to `count` chatters, then chats for `seconds`. */
   async chat(count: number, seconds: number): Promise<ChatReply> {
     const crowd = this.#crowd;
-    const errorsBefore = crowd.errorCount;
-    const kindsBefore = new Map(crowd.errors);
+    const errorsSince = crowd.errorsFrom();
     const joined = await this.#join(Math.max(0, count - this.#live().length));
     const window = crowd.window = new Window();
     window.record = true;
@@ -85,13 +84,7 @@ export class Chatters {
       linesPerSecond: round(window.sent / elapsed, 1),
       relay: percentiles(window.relayLatency),
       stalls: stalled,
-      errors: crowd.errorCount - errorsBefore,
-      // This command's errors only.
-      errorKinds: Object.fromEntries(
-        [...crowd.errors]
-          .map(([kind, n]) => [kind, n - (kindsBefore.get(kind) ?? 0)])
-          .filter(([, n]) => n),
-      ),
+      ...errorsSince(),
     };
   }
 

@@ -53,6 +53,13 @@ export class Window {
   seenLatency: number[] = [];
 }
 
+/** Errors since a mark ({@linkcode Crowd.errorsFrom}). */
+export interface ErrorsSince {
+  errors: number;
+  /** Kind → how often. */
+  errorKinds: Record<string, number>;
+}
+
 /** The visitors of one generator process and what they share. */
 export class Crowd {
   /** The window being recorded (or not); replaced for each command. */
@@ -85,6 +92,23 @@ export class Crowd {
   error(kind: string): void {
     this.errorCount++;
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+  }
+
+  /**
+   * Marks the errors so far; the function returned gives those since the
+   * mark, in all and by kind, as a command's reply states them.
+   */
+  errorsFrom(): () => ErrorsSince {
+    const count = this.errorCount;
+    const kinds = new Map(this.errors);
+    return () => ({
+      errors: this.errorCount - count,
+      errorKinds: Object.fromEntries(
+        [...this.errors]
+          .map(([kind, n]) => [kind, n - (kinds.get(kind) ?? 0)] as const)
+          .filter(([, n]) => n > 0),
+      ),
+    });
   }
 
   /** Opens the next visitor's socket, on the next host and port in turn. */

@@ -33,7 +33,7 @@ export class Pages {
   async add(count: number, batch = 500): Promise<PresentReply> {
     const crowd = this.#crowd;
     const start = performance.now();
-    const errorsBefore = crowd.errorCount;
+    const errorsSince = crowd.errorsFrom();
     const step = batch > 0 ? batch : count;
     for (let i = 0; i < count; i += step) {
       const chunk: Visitor[] = [];
@@ -50,7 +50,7 @@ export class Pages {
       added: count,
       open: open.length,
       answered: open.filter((v) => v.onlineFrames > 0).length,
-      errors: crowd.errorCount - errorsBefore,
+      errors: errorsSince().errors,
       elapsedMs: round(performance.now() - start),
     };
   }
@@ -60,7 +60,7 @@ export class Pages {
     const crowd = this.#crowd;
     const window = crowd.window = new Window();
     window.record = true;
-    const errorsBefore = crowd.errorCount;
+    const errorsSince = crowd.errorsFrom();
     const started = performance.now();
     // Up five pairs, one a second, then down again: a count that flips
     // back within one push interval is (rightly) never pushed, so the
@@ -91,8 +91,7 @@ export class Pages {
       online: window.online,
       changes: window.changes.length,
       seen: percentiles(window.seenLatency),
-      errors: crowd.errorCount - errorsBefore,
-      errorKinds: Object.fromEntries(crowd.errors),
+      ...errorsSince(),
     };
   }
 
