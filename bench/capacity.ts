@@ -12,7 +12,7 @@
 
 import { type ChatReply, Generator } from "./generator.ts";
 import { round } from "./lib.ts";
-import { OURS_BASE, readCpuSeconds, readMemoryKb } from "./process.ts";
+import { cpuFrom, OURS_BASE, readMemoryKb } from "./process.ts";
 import { startFleet } from "./fleet.ts";
 import type { ScenarioOptions } from "./scenarios.ts";
 
@@ -97,8 +97,7 @@ export async function capacity(
     const runnable = options.steps.filter((n) => n <= files * 0.9);
     for (const visitors of runnable) {
       // The CPU of the whole step: joining is part of the load too.
-      const before = pids.map(readCpuSeconds);
-      const genBefore = readCpuSeconds(generator.pid);
+      const cpuSince = cpuFrom([...pids, generator.pid]);
       const t0 = performance.now();
       const chat = await generator.call<ChatReply>({
         cmd: "chat",
@@ -106,10 +105,9 @@ export async function capacity(
         seconds: options.seconds,
       });
       const elapsed = (performance.now() - t0) / 1000;
-      const cpu = pids.reduce(
-        (n, p, i) => n + readCpuSeconds(p) - before[i],
-        0,
-      );
+      const cpus = cpuSince();
+      const generatorCpu = cpus.pop()!;
+      const cpu = cpus.reduce((a, b) => a + b, 0);
       const step: CapacityStep = {
         visitors,
         linesPerSecond: chat.linesPerSecond,
@@ -118,10 +116,7 @@ export async function capacity(
         errors: chat.errors,
         ...(chat.errors ? { errorKinds: chat.errorKinds } : {}),
         cpuShare: round(cpu / elapsed, 2),
-        generatorCpuShare: round(
-          (readCpuSeconds(generator.pid) - genBefore) / elapsed,
-          2,
-        ),
+        generatorCpuShare: round(generatorCpu / elapsed, 2),
         generatorStallMs: chat.stalls.maxMs,
         rssMb: round(
           servers.reduce((n, s) => n + readMemoryKb(s.pid).rssKb, 0) / 1024,

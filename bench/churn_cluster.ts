@@ -14,7 +14,7 @@
 import { type ChurnReply, Generator } from "./generator.ts";
 import { type Percentiles, round } from "./lib.ts";
 import { completed, medianOf, type Rounds } from "./report.ts";
-import { metricOf, OURS_BASE, readCpuSeconds } from "./process.ts";
+import { cpuFrom, metricOf, OURS_BASE } from "./process.ts";
 import { startFleet } from "./fleet.ts";
 import type { ScenarioOptions } from "./scenarios.ts";
 
@@ -55,17 +55,14 @@ export async function churnCluster(
   let g: Generator | undefined;
   try {
     g = new Generator(servers, { id: 0 });
-    const before = pids.map(readCpuSeconds);
+    const cpuSince = cpuFrom(pids);
     const result = await g.call<ChurnReply>({
       cmd: "churn",
       seconds: options.seconds,
       slots: 200,
       lines: 3,
     });
-    const cpu = pids.reduce(
-      (n, pid, i) => n + readCpuSeconds(pid) - before[i],
-      0,
-    );
+    const cpu = cpuSince().reduce((a, b) => a + b, 0);
     const sum = async (name: string) =>
       (await Promise.all(servers.map((s) => metricOf(s, name))))
         .reduce((a, b) => a + b);

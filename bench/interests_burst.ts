@@ -18,8 +18,8 @@ import type { RequestSpec } from "./interests.ts";
 import { type Percentiles, percentiles, round, sleep } from "./lib.ts";
 import { publishCalls } from "./open_loop.ts";
 import {
+  cpuFrom,
   OURS_BASE,
-  readCpuSeconds,
   readMemoryKb,
   type Server,
   spawn,
@@ -213,7 +213,7 @@ export async function interestBurst(
     const pids = [...servers.map((s) => s.pid), ...(redis ? [redis.pid] : [])];
     const kindsBefore = await sumKinds(servers);
     const publishedBefore = redis ? await publishCalls(redis.port) : 0;
-    const cpuBefore = pids.map(readCpuSeconds);
+    const cpuSince = cpuFrom(pids);
     const replies = await Promise.all(gs.map((g, id) =>
       g.call<AddReply>({
         cmd: "add",
@@ -224,7 +224,7 @@ export async function interestBurst(
         requests: { kind: asking, seed: SEED + id } satisfies RequestSpec,
       })
     ));
-    const cpu = pids.map((pid, i) => readCpuSeconds(pid) - cpuBefore[i]);
+    const cpu = cpuSince();
     const published = redis
       ? await publishCalls(redis.port) - publishedBefore
       : 0;

@@ -20,10 +20,10 @@ import {
 } from "./generator.ts";
 import { type Percentiles, round, sleep } from "./lib.ts";
 import {
+  cpuFrom,
   metricOf,
   OURS_REAL,
   OURS_UNTHROTTLED,
-  readCpuSeconds,
   sampleProc,
   type Target,
 } from "./process.ts";
@@ -252,10 +252,10 @@ export async function redisRelay(
     const measure = async <T extends WindowReply>(
       command: Record<string, unknown>,
     ) => {
-      const before = pids.map(readCpuSeconds);
+      const cpuSince = cpuFrom(pids);
       const publishedBefore = redis ? await publishCalls(redis.port) : 0;
       const result = await generator.call<T>(command);
-      const cpu = pids.map((pid, i) => readCpuSeconds(pid) - before[i]);
+      const cpu = cpuSince();
       const publishes = redis
         ? await publishCalls(redis.port) - publishedBefore
         : 0;

@@ -99,6 +99,15 @@ export function readCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/**
+ * Starts counting the CPU of `pids`: the function returned gives each
+ * one's seconds since, in order.
+ */
+export function cpuFrom(pids: readonly number[]): () => number[] {
+  const before = pids.map(readCpuSeconds);
+  return () => pids.map((pid, i) => readCpuSeconds(pid) - before[i]);
+}
+
 /** Reads VmRSS and VmHWM (kB) from `/proc/PID/status`. */
 export function readMemoryKb(pid: number): { rssKb: number; hwmKb: number } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
