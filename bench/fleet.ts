@@ -33,6 +33,8 @@ export async function startFleet(options: {
   ours: { entry: string; flags: readonly string[] };
   redis?: boolean;
   target?: "ours" | "reference-redis";
+  /** Deno flags of our servers, such as `--cpu-prof`. */
+  denoFlags?: readonly string[];
 }): Promise<Fleet> {
   const redis = options.redis || options.instances > 1
     ? await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) })
@@ -58,6 +60,7 @@ export async function startFleet(options: {
         await startServer(ours ? "ours" : "reference-redis", {
           entry: options.ours.entry,
           args,
+          denoFlags: options.denoFlags,
         }),
       );
     }

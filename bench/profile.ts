@@ -13,18 +13,10 @@
  * @module
  */
 
-import { startRedis } from "../tests/support/redis.ts";
+import { startFleet } from "./fleet.ts";
 import { Generator } from "./generator.ts";
 import { parseFlags, round, sleep } from "./lib.ts";
-import {
-  OURS_BASE,
-  OURS_UNTHROTTLED,
-  ROOT,
-  type Server,
-  spawn,
-  startServer,
-  stopAll,
-} from "./process.ts";
+import { OURS_BASE, OURS_UNTHROTTLED, ROOT, stopAll } from "./process.ts";
 
 const flags = parseFlags(Deno.args);
 const scenario = flags.get("scenario") ?? "closed";
@@ -103,23 +95,15 @@ async function profileServers(): Promise<string[]> {
     flags.get("pairs") ?? (scenario === "redis" ? 500 : 2000),
   );
   const seconds = Number(flags.get("seconds") ?? 8);
-  const redis = scenario === "redis"
-    ? await startRedis({ spawn: (argv) => spawn(argv, { core: 0 }) })
-    : undefined;
-  const servers: Server[] = [];
+  const fleet = await startFleet({
+    instances: scenario === "redis" ? 2 : 1,
+    args: scenario === "churn" ? OURS_BASE : OURS_UNTHROTTLED,
+    ours: { entry: `${ROOT}main.ts`, flags: [] },
+    denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+  });
+  const { servers } = fleet;
   try {
-    for (let i = 0; i < (redis ? 2 : 1); i++) {
-      servers.push(
-        await startServer("ours", {
-          denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}/${i}`],
-          args: scenario === "churn" ? OURS_BASE : [
-            ...OURS_UNTHROTTLED,
-            ...(redis ? ["--redis-url", redis.url] : []),
-          ],
-        }),
-      );
-    }
-    const generator = new Generator(redis ? servers : servers[0], {
+    const generator = new Generator(fleet.redis ? servers : servers[0], {
       id: 0,
       deadline: 300,
     });
@@ -147,15 +131,18 @@ async function profileServers(): Promise<string[]> {
     for (const server of servers) server.child.kill("SIGTERM");
     await Promise.all(servers.map((s) => s.child.status));
   } finally {
-    await redis?.stop();
+    await fleet.stop();
   }
-  return servers.map((_, i) => {
-    const [file] = [...Deno.readDirSync(`${dir}/${i}`)].filter((e) =>
-      e.name.endsWith(".cpuprofile")
+  // One per server, each named after its process.
+  const files = [...Deno.readDirSync(dir)]
+    .filter((e) => e.name.endsWith(".cpuprofile"))
+    .map((e) => `${dir}/${e.name}`);
+  if (files.length !== servers.length) {
+    throw new Error(
+      `${files.length} profiles in ${dir}, not ${servers.length}`,
     );
-    if (!file) throw new Error(`no profile written in ${dir}/${i}`);
-    return `${dir}/${i}/${file.name}`;
-  });
+  }
+  return files;
 }
 
 if (import.meta.main) {
