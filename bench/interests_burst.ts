@@ -12,11 +12,10 @@
  * @module
  */
 
-import { startRedis } from "../tests/support/redis.ts";
+import { publishCalls, startRedis } from "../tests/support/redis.ts";
 import { type AddReply, Generator } from "./generator.ts";
 import type { RequestSpec } from "./interests.ts";
 import { type Percentiles, percentiles, round, sleep } from "./lib.ts";
-import { publishCalls } from "./open_loop.ts";
 import {
   cpuFrom,
   OURS_BASE,

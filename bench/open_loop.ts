@@ -7,8 +7,7 @@
  * @module
  */
 
-import { redisCommand } from "../tests/support/redis.ts";
-import { withTimeout } from "../tests/support/net.ts";
+import { publishCalls } from "../tests/support/redis.ts";
 import {
   type AddReply,
   type CheckReply,
@@ -187,15 +186,6 @@ export interface RedisRow extends RedisWindow {
   /** The same visitors in a saturating closed loop after the open one. */
   closed?: RedisWindow;
   errors: number;
-}
-
-/** PUBLISH calls Redis has served. */
-export async function publishCalls(port: number): Promise<number> {
-  const info = await withTimeout(redisCommand(port, "INFO commandstats"), {
-    ms: 5000,
-    label: "redis INFO",
-  });
-  return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { pair, TestClient } from "./helpers.ts";
-import { HAS_REDIS, redisCommand, startRedis } from "./support/redis.ts";
+import { HAS_REDIS, publishCalls, startRedis } from "./support/redis.ts";
 import {
   NO_ADDRESS_LIMITS,
   type ServerProcess,
@@ -48,12 +48,6 @@ async function partners(clients: TestClient[]): Promise<number[]> {
   return await Promise.all(
     clients.map(async (c) => Number(await heard(c, 10_000))),
   );
-}
-
-/** PUBLISH calls the Redis on `port` has served. */
-async function publishes(port: number): Promise<number> {
-  const info = await redisCommand(port, "INFO commandstats");
-  return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
 }
 
 /** `strangers_pairs_across_total`, summed over `servers`. */
@@ -139,7 +133,7 @@ Deno.test({
         async () => {
           const lines = 50;
           const across = clients.filter((_, i) => home[i] !== home[partner[i]]);
-          const before = await publishes(redis.port);
+          const before = await publishCalls(redis.port);
           for (let n = 0; n < lines; n++) {
             for (const c of across) {
               c.send({ type: "message", message: `${n}` });
@@ -150,7 +144,7 @@ Deno.test({
               assert.equal(await heard(c), `${n}`);
             }
           }));
-          const published = await publishes(redis.port) - before;
+          const published = await publishCalls(redis.port) - before;
           const crossed = across.length * lines;
           assert.ok(
             published < crossed / 4,

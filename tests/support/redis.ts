@@ -154,6 +154,15 @@ export async function redisCommand(
   }
 }
 
+/** `PUBLISH` calls the Redis on `port` has served (`INFO commandstats`). */
+export async function publishCalls(port: number): Promise<number> {
+  const info = await withTimeout(redisCommand(port, "INFO commandstats"), {
+    ms: 5000,
+    label: "redis INFO",
+  });
+  return Number(info.match(/^cmdstat_publish:calls=(\d+)/m)?.[1] ?? 0);
+}
+
 /** Whether a Redis on `port` answers `PING` within a second. */
 async function answers(port: number): Promise<boolean> {
   try {
